@@ -1,0 +1,30 @@
+"""The public API for plugins. A plugin imports from ``core`` and ``core.api`` only.
+
+Anything not re-exported here may change without notice; if a plugin needs
+more, widen this module on purpose.
+"""
+
+from core import hookimpl
+from core.catalog.forms import Choice, Field, FieldError, Form
+from core.catalog.items import Fee, Item, Material, Result
+from core.catalog.workflow import Step, Workflow
+from core.i18n import N_
+from core.tenancy.model import Level, Role, UnitKind
+
+__all__ = [
+    "Choice",
+    "Fee",
+    "Field",
+    "FieldError",
+    "Form",
+    "Item",
+    "Level",
+    "Material",
+    "N_",
+    "Result",
+    "Role",
+    "Step",
+    "UnitKind",
+    "Workflow",
+    "hookimpl",
+]

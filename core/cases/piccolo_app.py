@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from core.cases.tables import Case, CaseEvent, Task, TrackingSequence
+
+APP_CONFIG = AppConfig(
+    app_name="cases",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Case, CaseEvent, Task, TrackingSequence],
+    migration_dependencies=["core.tenancy.piccolo_app", "core.catalog.piccolo_app", "core.residents.piccolo_app"],
+    commands=[],
+)

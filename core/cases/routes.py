@@ -1,0 +1,188 @@
+"""Pages for filing and handling cases: the agent's filing form, the desk queue, a case."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.plugins.htmx import HTMXTemplate
+from litestar.response import Redirect, Template
+
+from core.cases import queries, services
+from core.cases.forms_io import split_submission
+from core.cases.states import REASON_REQUIRED
+from core.catalog.forms import validate
+from core.catalog.registry import get_catalog
+from core.cases.applicant import APPLICANT_FORM
+from core.errors import ItemNotAvailable, PermissionDenied, ValidationFailed
+from core.tenancy.scope import Principal
+from core.web.guards import login_required, provide_principal, require_roles
+
+
+def _filing_membership(principal: Principal):
+    memberships = principal.memberships_with(*services.FILING_ROLES)
+    if not memberships:
+        raise PermissionDenied()
+    return memberships[0]
+
+
+class FilingController(Controller):
+    """A village agent (or window clerk) files a case for a resident."""
+
+    path = "/file"
+    guards = [require_roles(*services.FILING_ROLES)]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", name="file.items")
+    async def items(self, principal: Principal, q: str = "") -> Template:
+        membership = _filing_membership(principal)
+        items = services.available_items(membership.level, proxy=membership.role == "village_agent")
+        if q:
+            needle = q.strip().lower()
+            items = [
+                i for i in items
+                if needle in i.name.lower() or needle in i.name_en.lower()
+                or any(needle in k.lower() for k in i.keywords)
+            ]
+        return HTMXTemplate(
+            template_name="cases/items.html",
+            context={"items": items, "q": q, "membership": membership},
+        )
+
+    @get("/{item_code:str}", name="file.form")
+    async def form(self, principal: Principal, item_code: str) -> Template:
+        membership = _filing_membership(principal)
+        item = _available(item_code, membership)
+        return Template(
+            "cases/file.html",
+            context={
+                "item": item,
+                "applicant_form": APPLICANT_FORM,
+                "values": {},
+                "applicant": {},
+                "errors": {},
+                "membership": membership,
+            },
+        )
+
+    @post("/{item_code:str}/check", name="file.check")
+    async def check(self, request: Request, principal: Principal, item_code: str) -> Template:
+        """Live validation of one field, with the same rules the submission uses."""
+        membership = _filing_membership(principal)
+        item = _available(item_code, membership)
+        pairs = (await request.form()).multi_items()
+        field = next((v for k, v in pairs if k == "_field"), "")
+        applicant, data = split_submission(pairs)
+        if field.startswith("applicant."):
+            result = validate(APPLICANT_FORM, applicant, only=field.removeprefix("applicant."))
+        else:
+            result = validate(item.form, data, computed=get_catalog().computed, only=field)
+        errors = [e for e in result.errors if f"applicant.{e.path}" == field or e.path == field]
+        return Template("cases/partials/field_errors.html", context={"errors": errors, "field": field})
+
+    @post("/{item_code:str}", name="file.submit")
+    async def submit(
+        self, request: Request, principal: Principal, item_code: str
+    ) -> Template | Redirect:
+        membership = _filing_membership(principal)
+        item = _available(item_code, membership)
+        pairs = (await request.form()).multi_items()
+        applicant, data = split_submission(pairs)
+        key = next((v for k, v in pairs if k == "_idempotency_key"), None) or None
+        try:
+            case = await services.submit(
+                principal,
+                unit_id=membership.unit_id,
+                item_code=item.code,
+                applicant=applicant,
+                data=data,
+                idempotency_key=key[:80] if key else None,
+            )
+        except ValidationFailed as failed:
+            errors: dict[str, list] = {}
+            for error in failed.errors:
+                errors.setdefault(error.path, []).append(error)
+            return Template(
+                "cases/file.html",
+                context={
+                    "item": item,
+                    "applicant_form": APPLICANT_FORM,
+                    "values": data,
+                    "applicant": applicant,
+                    "errors": errors,
+                    "membership": membership,
+                },
+                status_code=422,
+            )
+        return Redirect(f"/cases/{case['id']}?filed=1")
+
+
+def _available(item_code: str, membership):
+    item = get_catalog().items.get(item_code)
+    if item is None:
+        raise ItemNotAvailable(unit=membership.unit_name, reason="no such item")
+    services.check_item_available(
+        item, {"level": membership.level, "name": membership.unit_name},
+        proxy=membership.role == "village_agent",
+    )
+    return item
+
+
+class CaseController(Controller):
+    """A case as staff see it, and the actions its current task offers."""
+
+    path = "/cases"
+    guards = [login_required]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", name="cases.mine")
+    async def mine(self, principal: Principal) -> Template:
+        cases = await queries.cases_filed_by(principal)
+        return Template("cases/mine.html", context={"cases": cases})
+
+    @get("/{case_id:int}", name="cases.detail")
+    async def detail(self, principal: Principal, case_id: int, filed: int = 0) -> Template:
+        case = await services.visible_case(principal, case_id)
+        detail = await services.case_detail(case)
+        tasks = await services.open_tasks_for(principal, case_id)
+        item = detail["item"]
+        actions = []
+        for task in tasks:
+            step = item.workflow.step(task["step_id"])
+            actions += [(step, a) for a in services.STEP_ACTIONS.get(step.kind, ())]
+        return Template(
+            "cases/detail.html",
+            context={
+                "case": case,
+                "item": item,
+                "values": detail["values"],
+                "events": await queries.timeline(case_id),
+                "tasks": await queries.tasks_of(case_id),
+                "actions": actions,
+                "reason_required": REASON_REQUIRED,
+                "just_filed": bool(filed),
+            },
+        )
+
+    @post("/{case_id:int}/act", name="cases.act")
+    async def act(self, request: Request, principal: Principal, case_id: int) -> Redirect:
+        form = await request.form()
+        await services.act(
+            principal,
+            case_id,
+            (form.get("action") or "")[:32],
+            reason=(form.get("reason") or "")[:2000],
+            opinion=(form.get("opinion") or "")[:2000],
+        )
+        return Redirect(f"/cases/{case_id}")
+
+
+class DeskController(Controller):
+    """The queue of tasks waiting at the principal's units."""
+
+    path = "/desk"
+    guards = [login_required]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", name="desk")
+    async def desk(self, principal: Principal) -> Template:
+        return Template("cases/desk.html", context={"tasks": await queries.queue(principal)})

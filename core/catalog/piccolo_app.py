@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from core.catalog.tables import ItemVersion
+
+APP_CONFIG = AppConfig(
+    app_name="catalog",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[ItemVersion],
+    migration_dependencies=[],
+    commands=[],
+)

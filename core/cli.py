@@ -1,0 +1,128 @@
+"""The ``tongban`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import click
+
+from core.settings import get_settings
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+@click.group()
+def main() -> None:
+    """Tongban (通办): a municipal-to-village government service network."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every migration (core and plugins) to the site's database."""
+    from core.bootstrap import migrate as run_migrations
+    from core.bootstrap import setup_lock
+
+    async def go():
+        async with setup_lock(get_settings()):
+            await run_migrations(quiet=False)
+
+    _run(go())
+    click.echo("migrations applied")
+
+
+@main.group()
+def site() -> None:
+    """Site data."""
+
+
+@site.command("load")
+@click.argument("name", required=False)
+def site_load(name: str | None) -> None:
+    """Load a site's levels, unit tree and staff (idempotent)."""
+    if name:
+        os.environ["TONGBAN_SITE"] = name
+        get_settings.cache_clear()
+    from core.bootstrap import prepare
+
+    report = _run(prepare(get_settings()))
+    click.echo(
+        f"site {get_settings().site_name}: {report.levels} levels, {report.units} units, "
+        f"{report.staff} staff, {report.memberships} memberships added"
+    )
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", help="Display name (defaults to the username).")
+@click.option("--unit", "unit_code", required=True, help="Unit code of the membership.")
+@click.option("--role", required=True, help="Role key, e.g. window_clerk.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def user_create(username, display_name, unit_code, role, password) -> None:
+    """Create a staff account with one membership."""
+    from core.tenancy.accounts import create_staff
+
+    _run(create_staff(username, display_name or username, password, unit_code, role))
+    click.echo(f"created {username} ({role} at {unit_code})")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="App processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the site. Without a broker, jobs run in this process (the embedded default)."""
+    import uvicorn
+
+    from core.bootstrap import prepare
+
+    settings = get_settings()
+    _run(prepare(settings))
+    if settings.demo:
+        _print_demo_accounts(settings, host, port)
+    if workers > 1 and settings.embedded_worker:
+        click.echo("note: with several app processes and no broker, run `tongban worker` too", err=True)
+    os.environ["TONGBAN_EMBEDDED_JOBS"] = "1" if settings.embedded_worker and workers == 1 else "0"
+    uvicorn.run(
+        "core.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@main.command()
+@click.option("--threads", default=4, show_default=True, type=int)
+def worker(threads: int) -> None:
+    """Run jobs from the broker and relay the outbox (production)."""
+    from core.jobs.standalone import run_worker
+
+    settings = get_settings()
+    if settings.embedded_worker:
+        click.echo("TONGBAN_BROKER_URL is not set: `tongban serve` runs jobs in-process.", err=True)
+        sys.exit(2)
+    run_worker(threads)
+
+
+def _print_demo_accounts(settings, host, port) -> None:
+    click.echo(f"\n  Tongban demo site on http://{host}:{port}/\n")
+    click.echo("  Demo accounts (username / password — role):")
+    for entry in settings.site.get("staff", []):
+        roles = ", ".join(m["role"] for m in entry.get("memberships", []))
+        click.echo(f"    {entry['username']:<12} {entry['password']:<18} {roles}")
+    click.echo("")
+
+
+if __name__ == "__main__":
+    main()

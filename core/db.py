@@ -1,0 +1,83 @@
+"""The database engine, chosen by ``TONGBAN_DATABASE_URL`` (SQLite by default).
+
+Piccolo finds its engine through ``PICCOLO_CONF``; we point that at
+:mod:`core.piccolo_conf`, which asks this module.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from functools import lru_cache
+from urllib.parse import urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from core.settings import get_settings
+
+os.environ.setdefault("PICCOLO_CONF", "core.piccolo_conf")
+
+
+def make_engine(url: str) -> Engine:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else parsed.path
+        _prepare_sqlite(path)
+        # timeout: wait for a concurrent writer instead of failing with "database is locked".
+        return SQLiteEngine(path=path, timeout=30)
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url})
+    raise SystemExit(f"Tongban: unsupported database URL scheme {parsed.scheme!r}")
+
+
+def _prepare_sqlite(path: str) -> None:
+    """WAL lets readers proceed while one writer commits; it is a property of the file."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        connection.close()
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+def is_postgres() -> bool:
+    return isinstance(get_engine(), PostgresEngine)
+
+
+async def start() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=int(os.environ.get("TONGBAN_DB_POOL", "20")))
+
+
+async def stop() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def ping() -> bool:
+    try:
+        await get_engine().run_ddl("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def transaction():
+    """A transaction that takes the write lock up front on SQLite.
+
+    SQLite's default deferred transactions deadlock when two of them upgrade
+    from reading to writing; IMMEDIATE makes the second wait (busy timeout).
+    """
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

@@ -1,0 +1,54 @@
+"""The core's own declarations, registered as a plugin like any other."""
+
+from __future__ import annotations
+
+from core import hookimpl
+from core.tenancy.model import Role, UnitKind
+
+CORE_APPS = [
+    "core.tenancy.piccolo_app",
+    "core.catalog.piccolo_app",
+    "core.residents.piccolo_app",
+    "core.cases.piccolo_app",
+    "core.jobs.piccolo_app",
+]
+
+ROLES = [
+    Role(key="village_agent", name="村（社区）代办员", name_en="Village agent"),
+    Role(key="window_clerk", name="窗口人员", name_en="Window clerk"),
+    Role(key="dept_reviewer", name="部门审核人员", name_en="Department reviewer"),
+    Role(key="dept_approver", name="部门审批人员", name_en="Department approver"),
+    Role(key="unit_supervisor", name="督办负责人", name_en="Unit supervisor"),
+    Role(key="district_admin", name="区县管理员", name_en="District admin", admin=True),
+    Role(key="city_admin", name="市级管理员", name_en="City admin", admin=True),
+    Role(key="auditor", name="审计员（只读）", name_en="Auditor (read-only)", read_only=True),
+]
+
+UNIT_KINDS = [
+    UnitKind(key="city", name="市", name_en="City", levels=("city",)),
+    UnitKind(key="district", name="区县", name_en="District", levels=("district",)),
+    UnitKind(key="township", name="乡镇（街道）", name_en="Township", levels=("township",)),
+    UnitKind(key="village", name="村（社区）代办点", name_en="Village agency point", levels=("village",)),
+    UnitKind(
+        key="service_centre",
+        name="政务服务中心",
+        name_en="Service centre",
+        levels=("city", "district", "township"),
+    ),
+    UnitKind(key="window", name="窗口", name_en="Window", levels=("city", "district", "township")),
+]
+
+
+@hookimpl(trylast=True)
+def tongban_roles():
+    return ROLES
+
+
+@hookimpl(trylast=True)
+def tongban_unit_kinds():
+    return UNIT_KINDS
+
+
+@hookimpl(trylast=True)
+def tongban_piccolo_apps():
+    return CORE_APPS

@@ -1,0 +1,70 @@
+"""Typed errors, each with an English msgid that the web layer translates.
+
+Services raise these; :mod:`core.web.errors` maps them to HTTP status codes
+and to pages or JSON in the user's language, in one place.
+"""
+
+from __future__ import annotations
+
+from core.i18n import N_
+
+
+class TongbanError(Exception):
+    """Base class. ``message`` is an English msgid with ``%(name)s`` params."""
+
+    status_code = 400
+    message = N_("The request could not be completed.")
+
+    def __init__(self, message: str | None = None, **params: object):
+        if message is not None:
+            self.message = message
+        self.params = params
+        super().__init__(self.message % params if params else self.message)
+
+
+class NotFound(TongbanError):
+    status_code = 404
+    message = N_("Not found.")
+
+
+class CaseNotFound(NotFound):
+    # Said alike for a case that does not exist and one the caller may not see.
+    message = N_("No such case.")
+
+
+class InvalidTrackingCodeError(TongbanError):
+    message = N_("This tracking code is not valid: %(reason)s. Please check it and type it again.")
+
+
+class PermissionDenied(TongbanError):
+    status_code = 403
+    message = N_("You are not allowed to do this.")
+
+
+class TransitionNotAllowed(TongbanError):
+    status_code = 409
+    message = N_("A case in state “%(state)s” cannot be given the action “%(action)s”.")
+
+
+class ValidationFailed(TongbanError):
+    status_code = 422
+    message = N_("Please correct the marked fields.")
+
+    def __init__(self, errors: list, message: str | None = None):
+        self.errors = errors
+        super().__init__(message)
+
+
+class ReasonRequired(TongbanError):
+    status_code = 422
+    message = N_("Please give a reason.")
+
+
+class RoutingFailed(TongbanError):
+    status_code = 422
+    message = N_("No %(unit_kind)s at %(level)s level serves this unit, so the case cannot be routed.")
+
+
+class ItemNotAvailable(TongbanError):
+    status_code = 422
+    message = N_("This item cannot be filed at %(unit)s: %(reason)s")

@@ -1,0 +1,32 @@
+"""The embedded default's jobs: a Dramatiq worker thread and the outbox relay, in-process."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from dramatiq import Worker
+
+from core.jobs import actors  # noqa: F401 - declares the actors on the broker
+from core.jobs.broker import broker
+from core.jobs.relay import relay_forever
+
+
+@dataclass
+class EmbeddedJobs:
+    worker: Worker
+    relay: asyncio.Task
+    stop_event: asyncio.Event
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        await self.relay
+        await asyncio.to_thread(self.worker.stop)
+
+
+def start_embedded_jobs() -> EmbeddedJobs:
+    worker = Worker(broker, worker_threads=2)
+    worker.start()
+    stop_event = asyncio.Event()
+    relay = asyncio.create_task(relay_forever(interval=0.5, stop=stop_event))
+    return EmbeddedJobs(worker=worker, relay=relay, stop_event=stop_event)

@@ -1,0 +1,51 @@
+"""Relay outbox rows to the broker, then mark them sent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from dramatiq import Message
+
+from core.jobs import outbox
+from core.jobs.actors import ACTORS
+from core.jobs.broker import QUEUE, broker
+
+log = logging.getLogger("tongban.relay")
+
+
+async def relay_once() -> int:
+    """Send every pending outbox message; returns how many were sent."""
+    sent: list[int] = []
+    for row in await outbox.pending():
+        if row["actor"] not in ACTORS and row["actor"] not in broker.actors:
+            log.error("outbox %s: unknown actor %s", row["id"], row["actor"])
+            continue
+        message = Message(
+            queue_name=QUEUE,
+            actor_name=row["actor"],
+            args=(),
+            kwargs={"outbox_id": row["id"], **row["payload"]},
+            options={},
+        )
+        try:
+            await asyncio.to_thread(broker.enqueue, message)
+        except Exception:  # broker down: keep the rows, try again on the next pass
+            log.warning("broker unavailable; %s outbox messages wait", len(sent) or "all")
+            break
+        sent.append(row["id"])
+    await outbox.mark_sent(sent)
+    return len(sent)
+
+
+async def relay_forever(interval: float = 1.0, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            await relay_once()
+        except Exception:
+            log.exception("outbox relay pass failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        except TimeoutError:
+            pass

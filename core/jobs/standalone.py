@@ -1,0 +1,45 @@
+"""``tongban worker``: a Dramatiq worker plus the outbox relay, for production."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+
+from dramatiq import Worker
+
+from core.jobs import actors  # noqa: F401 - declares the actors
+from core.jobs.broker import broker
+from core.jobs.relay import relay_forever
+
+log = logging.getLogger("tongban.worker")
+
+
+def run_worker(threads: int) -> None:
+    logging.basicConfig(level=logging.INFO)
+    worker = Worker(broker, worker_threads=threads)
+    worker.start()
+    stop = threading.Event()
+
+    def request_stop(*_):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    async def relay_until_stopped():
+        done = asyncio.Event()
+        task = asyncio.create_task(relay_forever(interval=0.5, stop=done))
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        done.set()
+        await task
+
+    log.info("worker started with %s threads", threads)
+    try:
+        asyncio.run(relay_until_stopped())
+    finally:
+        # Finishes the messages in hand; unacknowledged ones return to the broker.
+        worker.stop()
+        log.info("worker stopped")

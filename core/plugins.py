@@ -1,0 +1,110 @@
+"""The plugin manager: the core's defaults plus everything in ``tongban.plugins``.
+
+Operators can restrict which plugins load with ``TONGBAN_PLUGINS=name,name``
+(entry-point names; the core's defaults always load) and print every hook
+call with ``TONGBAN_TRACE_HOOKS=1``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import os
+import sys
+from functools import lru_cache
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from core import hookspecs
+
+ENTRY_POINT_GROUP = "tongban.plugins"
+
+# Built-in behaviour is itself a plugin, registered like any other.
+DEFAULT_PLUGINS = ("core.defaults",)
+
+log = logging.getLogger("tongban.plugins")
+
+
+class PluginError(Exception):
+    """A plugin could not be loaded or declared something invalid."""
+
+    def __init__(self, plugin: str, problem: str):
+        self.plugin = plugin
+        self.problem = problem
+        super().__init__(f"plugin {plugin!r}: {problem}")
+
+
+def make_plugin_manager(
+    only: set[str] | None = None, extra: list[tuple[str, object]] | None = None
+) -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("tongban")
+    pm.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    if only is None and os.environ.get("TONGBAN_PLUGINS"):
+        only = {n.strip() for n in os.environ["TONGBAN_PLUGINS"].split(",") if n.strip()}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if only is not None and ep.name not in only:
+            continue
+        if pm.has_plugin(ep.name):
+            continue
+        try:
+            module = ep.load()
+        except Exception as exc:  # report which plugin, then stop start-up
+            raise PluginError(ep.name, f"cannot be imported: {exc!r}") from exc
+        pm.register(module, name=ep.name)
+    for name, module in extra or ():
+        pm.register(module, name=name)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(getattr(exc, "plugin_name", "?") or "?", str(exc)) from exc
+    if os.environ.get("TONGBAN_TRACE_HOOKS"):
+        pm.trace.root.setwriter(lambda msg: sys.stderr.write(f"[hook] {msg}"))
+        pm.enable_tracing()
+    return pm
+
+
+@lru_cache(maxsize=1)
+def get_plugin_manager() -> pluggy.PluginManager:
+    """The process-wide plugin manager."""
+    return make_plugin_manager()
+
+
+def collect(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Call a list hook plugin by plugin, keeping who returned what.
+
+    Declaration hooks are collected this way so that a bad declaration can be
+    reported with the name of the plugin that made it.
+    """
+    results: list[tuple[str, Any]] = []
+    hook = getattr(pm.hook, hook_name)
+    for impl in reversed(hook.get_hookimpls()):  # registration order
+        name = impl.plugin_name
+        argnames = impl.argnames
+        try:
+            value = impl.function(**{k: kwargs[k] for k in argnames})
+        except Exception as exc:
+            raise PluginError(name, f"{hook_name} failed: {exc!r}") from exc
+        if value is None:
+            continue
+        for entry in value if isinstance(value, list | tuple) else [value]:
+            results.append((name, entry))
+    return results
+
+
+async def await_me_maybe(value: Any) -> Any:
+    """Resolve a hook result that may be a value, a callable or an awaitable."""
+    if callable(value) and not inspect.isclass(value):
+        value = value()
+    if inspect.isawaitable(value):
+        value = await value
+    return value
+
+
+def piccolo_app_paths(pm: pluggy.PluginManager | None = None) -> list[str]:
+    pm = pm or get_plugin_manager()
+    return [path for _, path in collect(pm, "tongban_piccolo_apps")]

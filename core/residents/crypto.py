@@ -1,0 +1,59 @@
+"""Personal data at rest: AES-GCM encryption plus a keyed hash for exact lookup.
+
+Both keys are derived from the site's data key with HKDF, so one secret in
+``var/data_key`` (or ``TONGBAN_DATA_KEY``) serves both without reusing a key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from core.settings import get_settings
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
+
+
+@lru_cache(maxsize=1)
+def _keys() -> tuple[AESGCM, bytes]:
+    master = get_settings().data_key
+    return AESGCM(_derive(master, b"tongban personal data v1")), _derive(master, b"tongban lookup v1")
+
+
+def encrypt(text: str) -> str:
+    if not text:
+        return ""
+    aead, _ = _keys()
+    nonce = os.urandom(12)
+    return base64.urlsafe_b64encode(nonce + aead.encrypt(nonce, text.encode(), None)).decode()
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    aead, _ = _keys()
+    raw = base64.urlsafe_b64decode(token)
+    return aead.decrypt(raw[:12], raw[12:], None).decode()
+
+
+def lookup_hash(kind: str, value: str) -> str:
+    """Deterministic keyed hash: equal values match, the value cannot be recovered."""
+    _, key = _keys()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id_number(value: str) -> str:
+    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 8 else "****"
+
+
+def mask_phone(value: str) -> str:
+    return value[:3] + "****" + value[-4:] if len(value) >= 11 else "****"

@@ -1,0 +1,114 @@
+"""Site configuration: ``sites/<name>/site.toml`` overlaid by environment variables.
+
+With nothing set, the embedded default runs: the ``demo`` site, a SQLite file
+in the site's own ``var/`` folder, the in-process worker, and secrets that are
+generated on first start and kept in ``var/`` readable by the owner only.
+
+Environment variables (all optional):
+
+- ``TONGBAN_SITE``          site folder name under ``sites/`` (default ``demo``)
+- ``TONGBAN_SITES_DIR``     where site folders live (default: the repository's ``sites/``)
+- ``TONGBAN_VAR_DIR``       where the site keeps its data (default ``sites/<name>/var``)
+- ``TONGBAN_DATABASE_URL``  ``postgresql://user@host:5432/db`` or ``sqlite:///path``
+- ``TONGBAN_BROKER_URL``    ``redis://…`` or ``amqp://…``; unset means in-process
+- ``TONGBAN_SECRET_KEY``    signs sessions and CSRF tokens
+- ``TONGBAN_DATA_KEY``      encrypts personal data at rest (urlsafe base64, 32 bytes)
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+REPO_SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
+
+
+@dataclass(frozen=True)
+class Settings:
+    site_name: str
+    site_dir: Path
+    var_dir: Path
+    database_url: str
+    broker_url: str | None
+    secret_key: str
+    data_key: bytes
+    title: str = "通办"
+    title_en: str = "Tongban"
+    default_locale: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+    demo: bool = False
+    site: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def embedded_worker(self) -> bool:
+        """No broker server named: jobs run in a worker thread of this process."""
+        return not self.broker_url
+
+
+def _persistent_secret(var_dir: Path, name: str, make: callable) -> str:
+    """Read a secret from var/, creating it (mode 0600) on first start."""
+    path = var_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    # O_EXCL: two processes starting at once must not overwrite each other's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    site_name = env.get("TONGBAN_SITE", "demo")
+    sites_dir = Path(env.get("TONGBAN_SITES_DIR", REPO_SITES_DIR))
+    site_dir = sites_dir / site_name
+    site_file = site_dir / "site.toml"
+    if not site_file.exists():
+        raise SystemExit(f"Tongban: no site configuration at {site_file}")
+    site = tomllib.loads(site_file.read_text(encoding="utf-8"))
+    var_dir = Path(env.get("TONGBAN_VAR_DIR", site_dir / "var"))
+    var_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    database_url = env.get("TONGBAN_DATABASE_URL") or f"sqlite:///{var_dir / 'tongban.sqlite3'}"
+    secret_key = env.get("TONGBAN_SECRET_KEY") or _persistent_secret(
+        var_dir, "secret_key", lambda: secrets.token_urlsafe(48)
+    )
+    data_key = env.get("TONGBAN_DATA_KEY") or _persistent_secret(
+        var_dir, "data_key", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    )
+    meta = site.get("site", {})
+    return Settings(
+        site_name=site_name,
+        site_dir=site_dir,
+        var_dir=var_dir,
+        database_url=database_url,
+        broker_url=env.get("TONGBAN_BROKER_URL") or None,
+        secret_key=secret_key,
+        data_key=base64.urlsafe_b64decode(data_key),
+        title=meta.get("title", "通办"),
+        title_en=meta.get("title_en", "Tongban"),
+        default_locale=meta.get("default_locale", "zh_CN"),
+        timezone=meta.get("timezone", "Asia/Shanghai"),
+        demo=bool(meta.get("demo", False)),
+        site=site,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return load_settings()

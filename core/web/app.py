@@ -1,0 +1,110 @@
+"""The Litestar app factory. Small on purpose: the modules bring their own routes."""
+
+from __future__ import annotations
+
+import os
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import CacheControlHeader
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from core import db
+from core.cases.api import CasesApi, StatusApi
+from core.cases.public import PublicStatusController
+from core.cases.routes import CaseController, DeskController, FilingController
+from core.catalog.registry import get_catalog
+from core.catalog.versions import sync_versions
+from core.plugins import collect, get_plugin_manager
+from core.settings import Settings, get_settings
+from core.web.account import AccountController
+from core.web.errors import EXCEPTION_HANDLERS
+from core.web.home import HomeController
+from core.web.locale import locale_middleware
+from core.web.sessions import session_config, session_store
+from core.web.templating import make_environment
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+CORE_HANDLERS = [
+    AccountController,
+    HomeController,
+    FilingController,
+    CaseController,
+    DeskController,
+    PublicStatusController,
+    CasesApi,
+    StatusApi,
+]
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
+    """Build the app. ``run_jobs`` starts the embedded worker and outbox relay in-process."""
+    settings = settings or get_settings()
+    pm = get_plugin_manager()
+    get_catalog()  # a bad plugin declaration stops start-up here, with its name
+    plugin_handlers = [handler for _, handler in collect(pm, "tongban_route_handlers")]
+    template_dirs = [Path(d) for _, d in collect(pm, "tongban_template_dirs")]
+    environment = make_environment(template_dirs)
+    background: dict = {}
+
+    async def on_startup() -> None:
+        await db.start()
+        await sync_versions()
+        if run_jobs:
+            from core.jobs.embedded import start_embedded_jobs
+
+            background["jobs"] = start_embedded_jobs()
+
+    async def on_shutdown() -> None:
+        jobs = background.pop("jobs", None)
+        if jobs is not None:
+            await jobs.stop()
+        await db.stop()
+
+    sessions = session_config(settings)
+    return Litestar(
+        route_handlers=[
+            *CORE_HANDLERS,
+            *plugin_handlers,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC_DIR],
+                cache_control=CacheControlHeader(max_age=7 * 86400, public=True),
+                include_in_schema=False,
+            ),
+        ],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
+        plugins=[HTMXPlugin()],
+        middleware=[locale_middleware, sessions.middleware],
+        stores={"sessions": session_store(settings)},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="tongban_csrf",
+            header_name="x-csrftoken",
+            cookie_samesite="lax",
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=512),
+        openapi_config=OpenAPIConfig(
+            title="Tongban API", version="1.0.0", path="/api/docs", create_examples=False
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Entry point for ``uvicorn --factory core.web.app:app_from_env`` (production)."""
+    return create_app(run_jobs=os.environ.get("TONGBAN_EMBEDDED_JOBS") == "1")
+
+
+

@@ -1,0 +1,100 @@
+"""Errors become pages or JSON in the user's language. Never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from core.errors import TongbanError, ValidationFailed
+from core.i18n import N_, gettext
+from core.web.locale import current_locale
+
+log = logging.getLogger("tongban.web")
+
+GENERIC = {
+    400: N_("The request could not be understood. Please check what you entered."),
+    401: N_("Please log in first."),
+    403: N_("You are not allowed to do this."),
+    404: N_("The page you asked for does not exist."),
+    405: N_("This action is not available here."),
+    413: N_("The upload is too large."),
+    429: N_("Too many requests. Please wait a moment and try again."),
+    500: N_("Something went wrong on our side. Nothing was changed; please try again."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def _render(request: Request, status: int, message: str, errors: list | None = None) -> Response:
+    if wants_json(request):
+        body: dict = {"status": status, "message": message}
+        if errors is not None:
+            body["errors"] = errors
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    template = "partials/error.html" if request.headers.get("hx-request") else "error.html"
+    response = Template(template, context={"status": status, "message": message}, status_code=status)
+    if request.headers.get("hx-request"):
+        # Show errors from htmx requests in the page's message area.
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def tongban_error(request: Request, exc: TongbanError) -> Response:
+    locale = current_locale.get()
+    message = gettext(locale, exc.message, **exc.params)
+    errors = None
+    if isinstance(exc, ValidationFailed):
+        errors = [
+            {"path": e.path, "message": gettext(locale, e.message, **(e.params or {}))}
+            for e in exc.errors
+        ]
+    return _render(request, exc.status_code, message, errors)
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, NotAuthorizedException) and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.headers.get("hx-request"):
+            return Response("", status_code=401, headers={"HX-Redirect": "/login"})
+        return Redirect(f"/login?next={quote(target)}")
+    if isinstance(exc, ValidationException) and "csrf" in str(exc.detail).lower():
+        message = N_("Your form has expired. Please reload the page and try again.")
+        status = 403
+    else:
+        message = GENERIC.get(status, GENERIC[400 if status < 500 else 500])
+    if isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower():
+        message = N_("Your form has expired. Please reload the page and try again.")
+    return _render(request, status, gettext(current_locale.get(), message))
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _render(
+        request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(current_locale.get(), GENERIC[500])
+    )
+
+
+EXCEPTION_HANDLERS = {
+    TongbanError: tongban_error,
+    HTTPException: http_error,
+    NotFoundException: http_error,
+    Exception: server_error,
+}

@@ -1,0 +1,104 @@
+"""The one Jinja environment: core and plugin templates, gettext, locale formatting."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from core.cases.labels import ACTION_LABELS, EVENT_LABELS, LIGHT_LABELS, STATE_LABELS
+from core.catalog.registry import get_catalog
+from core.i18n import translations_for
+from core.settings import get_settings
+from core.web.locale import current_locale
+
+CORE_TEMPLATE_DIRS = [
+    Path(__file__).parent / "templates",
+    Path(__file__).resolve().parent.parent / "cases" / "templates",
+]
+
+
+# Jinja's "newstyle" gettext fills %(name)s placeholders itself, escaping the values.
+def _gettext(message: str) -> str:
+    return translations_for(current_locale.get()).gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return translations_for(current_locale.get()).ngettext(singular, plural, n)
+
+
+def localized(obj, attr: str = "name") -> str:
+    """``obj.name`` in Chinese, ``obj.name_en`` in English (falling back to Chinese)."""
+    get = obj.get if isinstance(obj, dict) else lambda key, default="": getattr(obj, key, default)
+    if current_locale.get() == "en":
+        return get(f"{attr}_en", "") or get(attr, "")
+    return get(attr, "")
+
+
+def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return format_date(value, format=style, locale=current_locale.get())
+
+
+def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    tz = ZoneInfo(get_settings().timezone)
+    return format_datetime(value.astimezone(tz), format=style, tzinfo=tz, locale=current_locale.get())
+
+
+def fmt_money(value: Decimal | str | int | None) -> str:
+    if value in (None, ""):
+        return ""
+    return format_currency(Decimal(str(value)), "CNY", locale=current_locale.get())
+
+
+def fmt_number(value) -> str:
+    return format_decimal(value, locale=current_locale.get())
+
+
+def item_name(code: str) -> str:
+    item = get_catalog().items.get(code)
+    return localized(item) if item else code
+
+
+def make_environment(extra_dirs: list[Path] | None = None) -> Environment:
+    loaders = [FileSystemLoader(str(d)) for d in [*CORE_TEMPLATE_DIRS, *(extra_dirs or [])]]
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.globals.update(
+        labels={
+            "state": STATE_LABELS,
+            "action": ACTION_LABELS,
+            "event": EVENT_LABELS,
+            "light": LIGHT_LABELS,
+        },
+        locale=current_locale.get,
+        item_name=item_name,
+        idempotency_key=lambda: uuid.uuid4().hex,
+        localized=localized,
+        settings=get_settings,
+    )
+    env.filters.update(
+        date=fmt_date, datetime=fmt_datetime, money=fmt_money, number=fmt_number, localized=localized
+    )
+    return env

@@ -1,0 +1,146 @@
+"""Test configuration: a fresh site database per session, on SQLite or PostgreSQL.
+
+The embedded default (SQLite in a temporary var/ folder, stub broker) runs
+unless the environment names ``TONGBAN_DATABASE_URL`` and ``TONGBAN_BROKER_URL``
+— then the same tests run against PostgreSQL and a real broker.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+_VAR = tempfile.mkdtemp(prefix="tongban-test-")
+os.environ.setdefault("TONGBAN_SITE", "demo")
+os.environ["TONGBAN_VAR_DIR"] = _VAR
+os.environ["TONGBAN_DB_POOL"] = "0"  # tests share one event loop per session, no pool needed
+
+import pytest  # noqa: E402
+from litestar.testing import AsyncTestClient  # noqa: E402
+
+from core.settings import get_settings  # noqa: E402
+
+ON_POSTGRES = get_settings().database_url.startswith("postgres")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(pytest.mark.skip(reason="needs TONGBAN_DATABASE_URL=postgresql://…"))
+        if "sqlite" in item.keywords and ON_POSTGRES:
+            item.add_marker(pytest.mark.skip(reason="only meaningful on the embedded SQLite default"))
+
+
+@pytest.fixture(scope="session")
+async def site():
+    """Migrated database with the demo site loaded."""
+    from core.bootstrap import prepare
+
+    await prepare(get_settings())
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+async def app(site):
+    from core.web.app import create_app
+
+    return create_app(site)
+
+
+@pytest.fixture(scope="session")
+def jobs(site):
+    """A Dramatiq worker on the configured broker, for tests that run jobs."""
+    from dramatiq import Worker
+
+    from core.jobs import actors  # noqa: F401
+    from core.jobs.broker import broker
+
+    worker = Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+async def drain(worker) -> None:
+    """Relay the outbox, then wait until the worker has finished every message."""
+    import asyncio
+
+    from core.jobs.broker import QUEUE, broker
+    from core.jobs.relay import relay_once
+
+    while await relay_once():
+        pass
+    await asyncio.to_thread(broker.join, QUEUE, fail_fast=True)
+    await asyncio.to_thread(worker.join)
+
+
+class Browser:
+    """An HTTP client that behaves like a browser: cookies, CSRF token, form posts."""
+
+    def __init__(self, client: AsyncTestClient):
+        self.client = client
+
+    @property
+    def csrf(self) -> str:
+        return self.client.cookies.get("tongban_csrf", "")
+
+    async def get(self, url: str, **kwargs):
+        return await self.client.get(url, **kwargs)
+
+    async def post_form(self, url: str, data: dict | list, **kwargs):
+        if not self.csrf:
+            await self.client.get("/login")
+        pairs = list(data.items()) if isinstance(data, dict) else list(data)
+        pairs.append(("_csrf_token", self.csrf))
+        form: dict[str, list[str]] = {}
+        for name, value in pairs:
+            form.setdefault(name, []).append(value)
+        return await self.client.post(url, data=form, follow_redirects=True, **kwargs)
+
+    async def api(self, method: str, url: str, json=None):
+        if not self.csrf:
+            await self.client.get("/login")
+        return await self.client.request(
+            method, url, json=json, headers={"x-csrftoken": self.csrf, "accept": "application/json"}
+        )
+
+    async def login(self, username: str, password: str | None = None):
+        password = password or DEMO_PASSWORDS[username]
+        response = await self.post_form("/login", {"username": username, "password": password})
+        assert response.status_code in (200, 302, 303), response.text
+        return response
+
+
+DEMO_PASSWORDS = {
+    entry["username"]: entry["password"] for entry in get_settings().site.get("staff", [])
+}
+
+
+@pytest.fixture
+async def browser(app):
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        yield Browser(client)
+
+
+@pytest.fixture
+def new_browser(app):
+    """Open extra independent browsers (one per person) inside a test."""
+    import contextlib
+
+    stack = contextlib.AsyncExitStack()
+
+    async def open_one() -> Browser:
+        client = await stack.enter_async_context(
+            AsyncTestClient(app=app, base_url="http://testserver.local")
+        )
+        return Browser(client)
+
+    yield open_one
+    # The exit stack closes with the event loop (session scoped); nothing else to do.
+
+
+def tracking_code_in(html: str) -> str:
+    match = re.search(r'class="code">([0-9X]{18})<', html)
+    assert match, "no tracking code on the page"
+    return match.group(1)
