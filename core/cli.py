@@ -89,7 +89,9 @@ def serve(host: str, port: int, workers: int) -> None:
     if settings.demo:
         _print_demo_accounts(settings, host, port)
     if workers > 1 and settings.embedded_worker:
-        click.echo("note: with several app processes and no broker, run `tongban worker` too", err=True)
+        click.echo(
+            "note: with several app processes and no broker, run `tongban worker` too", err=True
+        )
     os.environ["TONGBAN_EMBEDDED_JOBS"] = "1" if settings.embedded_worker and workers == 1 else "0"
     uvicorn.run(
         "core.web.app:app_from_env",

@@ -53,13 +53,14 @@ def is_postgres() -> bool:
 
 async def start() -> None:
     engine = get_engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=int(os.environ.get("TONGBAN_DB_POOL", "20")))
+    size = int(os.environ.get("TONGBAN_DB_POOL", "20"))
+    if isinstance(engine, PostgresEngine) and size > 0:
+        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
 
 
 async def stop() -> None:
     engine = get_engine()
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
 
 

@@ -28,7 +28,9 @@ UNIT_KINDS = [
     UnitKind(key="city", name="市", name_en="City", levels=("city",)),
     UnitKind(key="district", name="区县", name_en="District", levels=("district",)),
     UnitKind(key="township", name="乡镇（街道）", name_en="Township", levels=("township",)),
-    UnitKind(key="village", name="村（社区）代办点", name_en="Village agency point", levels=("village",)),
+    UnitKind(
+        key="village", name="村（社区）代办点", name_en="Village agency point", levels=("village",)
+    ),
     UnitKind(
         key="service_centre",
         name="政务服务中心",

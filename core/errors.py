@@ -62,7 +62,9 @@ class ReasonRequired(TongbanError):
 
 class RoutingFailed(TongbanError):
     status_code = 422
-    message = N_("No %(unit_kind)s at %(level)s level serves this unit, so the case cannot be routed.")
+    message = N_(
+        "No %(unit_kind)s at %(level)s level serves this unit, so the case cannot be routed."
+    )
 
 
 class ItemNotAvailable(TongbanError):

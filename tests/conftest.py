@@ -16,8 +16,8 @@ os.environ.setdefault("TONGBAN_SITE", "demo")
 os.environ["TONGBAN_VAR_DIR"] = _VAR
 os.environ["TONGBAN_DB_POOL"] = "0"  # tests share one event loop per session, no pool needed
 
+import httpx  # noqa: E402
 import pytest  # noqa: E402
-from litestar.testing import AsyncTestClient  # noqa: E402
 
 from core.settings import get_settings  # noqa: E402
 
@@ -29,7 +29,9 @@ def pytest_collection_modifyitems(config, items):
         if "postgres" in item.keywords and not ON_POSTGRES:
             item.add_marker(pytest.mark.skip(reason="needs TONGBAN_DATABASE_URL=postgresql://…"))
         if "sqlite" in item.keywords and ON_POSTGRES:
-            item.add_marker(pytest.mark.skip(reason="only meaningful on the embedded SQLite default"))
+            item.add_marker(
+                pytest.mark.skip(reason="only meaningful on the embedded SQLite default")
+            )
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +45,23 @@ async def site():
 
 @pytest.fixture(scope="session")
 async def app(site):
+    """The app, started once, served in the test's own event loop (no thread portal)."""
     from core.web.app import create_app
 
-    return create_app(site)
+    application = create_app(site)
+    # Our start-up hooks take no arguments; running them directly keeps set-up and
+    # tear-down free of anyio cancel scopes that pytest-asyncio would split across tasks.
+    for hook in application.on_startup:
+        await hook()
+    yield application
+    for hook in application.on_shutdown:
+        await hook()
+
+
+def _client(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +94,7 @@ async def drain(worker) -> None:
 class Browser:
     """An HTTP client that behaves like a browser: cookies, CSRF token, form posts."""
 
-    def __init__(self, client: AsyncTestClient):
+    def __init__(self, client: httpx.AsyncClient):
         self.client = client
 
     @property
@@ -119,25 +135,22 @@ DEMO_PASSWORDS = {
 
 @pytest.fixture
 async def browser(app):
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    async with _client(app) as client:
         yield Browser(client)
 
 
 @pytest.fixture
-def new_browser(app):
+async def new_browser(app):
     """Open extra independent browsers (one per person) inside a test."""
-    import contextlib
-
-    stack = contextlib.AsyncExitStack()
+    clients: list[httpx.AsyncClient] = []
 
     async def open_one() -> Browser:
-        client = await stack.enter_async_context(
-            AsyncTestClient(app=app, base_url="http://testserver.local")
-        )
-        return Browser(client)
+        clients.append(_client(app))
+        return Browser(clients[-1])
 
     yield open_one
-    # The exit stack closes with the event loop (session scoped); nothing else to do.
+    for client in clients:
+        await client.aclose()
 
 
 def tracking_code_in(html: str) -> str:

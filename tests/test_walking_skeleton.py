@@ -15,7 +15,11 @@ RESIDENT = {
     "applicant.id_number": "11010519491231002X",
     "applicant.phone": "13800138000",
 }
-FORM = {"contribution_grade": "500", "household_address": "509910101201", "remark": "<b>自愿参保</b>"}
+FORM = {
+    "contribution_grade": "500",
+    "household_address": "509910101201",
+    "remark": "<b>自愿参保</b>",
+}
 
 
 async def file_pension(agent) -> tuple[int, str]:
@@ -92,7 +96,12 @@ async def test_form_errors_are_shown_per_field_and_nothing_is_filed(new_browser)
     agent = await new_browser()
     await agent.login("agent")
     before = await agent.get("/cases/")
-    bad = {**RESIDENT, "applicant.id_number": "110105194912310021", **FORM, "contribution_grade": "7"}
+    bad = {
+        **RESIDENT,
+        "applicant.id_number": "110105194912310021",
+        **FORM,
+        "contribution_grade": "7",
+    }
     response = await agent.post_form(f"/file/{PENSION}", bad)
     assert response.status_code == 422
     assert "请更正标出的字段" in response.text

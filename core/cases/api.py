@@ -7,7 +7,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.cases import services
 from core.cases.queries import timeline
@@ -69,7 +70,9 @@ class CasesApi(Controller):
     tags = ["cases"]
 
     @post("/", status_code=201)
-    async def file_case(self, principal: Principal, data: FileCase) -> CaseCreated:
+    async def file_case(
+        self, principal: NamedDependency[Principal], data: JSONBody[FileCase]
+    ) -> CaseCreated:
         """File a case for a resident at one of the caller's units."""
         created = await services.submit(
             principal,
@@ -82,16 +85,27 @@ class CasesApi(Controller):
         return CaseCreated(**created)
 
     @get("/{case_id:int}")
-    async def get_case(self, principal: Principal, case_id: int) -> CaseOut:
+    async def get_case(
+        self, principal: NamedDependency[Principal], case_id: FromPath[int]
+    ) -> CaseOut:
         """A case the caller may see, with its events."""
         case = await services.visible_case(principal, case_id)
         return _case_out(case, await timeline(case_id))
 
     @post("/{case_id:int}/actions", status_code=200)
-    async def act(self, principal: Principal, case_id: int, data: CaseAction) -> CaseOut:
+    async def act(
+        self,
+        principal: NamedDependency[Principal],
+        case_id: FromPath[int],
+        data: JSONBody[CaseAction],
+    ) -> CaseOut:
         """Take an action (accept, refuse, request_supplement, approve, deny, …) on the case."""
         case = await services.act(
-            principal, case_id, data.action[:32], reason=data.reason[:2000], opinion=data.opinion[:2000]
+            principal,
+            case_id,
+            data.action[:32],
+            reason=data.reason[:2000],
+            opinion=data.opinion[:2000],
         )
         return _case_out(case, await timeline(case_id))
 
@@ -125,7 +139,7 @@ class StatusApi(Controller):
     tags = ["public"]
 
     @get("/{code:str}")
-    async def status(self, code: str, last4: str) -> StatusOut:
+    async def status(self, code: FromPath[str], last4: FromQuery[str]) -> StatusOut:
         """Public: a case's status by tracking code and the last 4 of the applicant's ID or phone."""
         found = await public_status(code[:40], last4[:8])
         return StatusOut(
@@ -136,6 +150,7 @@ class StatusApi(Controller):
             next_step=found.next_step,
             reason=found.reason,
             steps=[
-                StepOut(kind=s["kind"], state=s["state"], at=s["at"], unit=s["unit"]) for s in found.steps
+                StepOut(kind=s["kind"], state=s["state"], at=s["at"], unit=s["unit"])
+                for s in found.steps
             ],
         )

@@ -8,7 +8,7 @@ past event breaks the chain from that point (see ``verify_chain``).
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -48,7 +48,7 @@ async def append_event(
     case in between, :class:`ConcurrentChange` is raised and the caller's
     transaction rolls back.
     """
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     seq = case["event_count"] + 1
     fields = {
         "case": case["id"],
@@ -72,9 +72,11 @@ async def append_event(
     }
     for column, value in (case_updates or {}).items():
         updates[getattr(Case, column)] = value
-    changed = await Case.update(updates).where(
-        (Case.id == case["id"]) & (Case.event_count == case["event_count"])
-    ).returning(Case.id)
+    changed = (
+        await Case.update(updates)
+        .where((Case.id == case["id"]) & (Case.event_count == case["event_count"]))
+        .returning(Case.id)
+    )
     if not changed:
         raise ConcurrentChange()
     await CaseEvent.insert(
@@ -116,9 +118,15 @@ async def verify_chain(case_id: int) -> int | None:
             "unit": row["unit"],
             "at": at.isoformat() if isinstance(at, datetime) else str(at),
             "reason": row["reason"],
-            "payload": row["payload"] if isinstance(row["payload"], dict) else msgspec.json.decode(row["payload"]),
-            }
-        if row["seq"] != expected_seq or row["prev_hash"] != prev or event_hash(fields, prev) != row["hash"]:
+            "payload": row["payload"]
+            if isinstance(row["payload"], dict)
+            else msgspec.json.decode(row["payload"]),
+        }
+        if (
+            row["seq"] != expected_seq
+            or row["prev_hash"] != prev
+            or event_hash(fields, prev) != row["hash"]
+        ):
             return row["seq"]
         prev = row["hash"]
     return None

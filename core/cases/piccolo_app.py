@@ -8,6 +8,10 @@ APP_CONFIG = AppConfig(
     app_name="cases",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=[Case, CaseEvent, Task, TrackingSequence],
-    migration_dependencies=["core.tenancy.piccolo_app", "core.catalog.piccolo_app", "core.residents.piccolo_app"],
+    migration_dependencies=[
+        "core.tenancy.piccolo_app",
+        "core.catalog.piccolo_app",
+        "core.residents.piccolo_app",
+    ],
     commands=[],
 )

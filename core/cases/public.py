@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from core.cases.status import public_status
@@ -15,7 +16,7 @@ class PublicStatusController(Controller):
     path = "/status"
 
     @get("/", name="status")
-    async def status(self, code: str = "", last4: str = "") -> Template:
+    async def status(self, code: FromQuery[str] = "", last4: FromQuery[str] = "") -> Template:
         context: dict = {"code": code[:40], "last4": last4[:4], "status": None, "error": None}
         if code or last4:
             try:

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 
 from core.cases import queries, services
+from core.cases.applicant import APPLICANT_FORM
 from core.cases.forms_io import split_submission
 from core.cases.states import REASON_REQUIRED
 from core.catalog.forms import validate
 from core.catalog.registry import get_catalog
-from core.cases.applicant import APPLICANT_FORM
 from core.errors import ItemNotAvailable, PermissionDenied, ValidationFailed
 from core.tenancy.scope import Principal
 from core.web.guards import login_required, provide_principal, require_roles
 
 
-def _filing_membership(principal: Principal):
+def _filing_membership(principal: NamedDependency[Principal]):
     memberships = principal.memberships_with(*services.FILING_ROLES)
     if not memberships:
         raise PermissionDenied()
@@ -33,14 +34,18 @@ class FilingController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/", name="file.items")
-    async def items(self, principal: Principal, q: str = "") -> Template:
+    async def items(
+        self, principal: NamedDependency[Principal], q: FromQuery[str] = ""
+    ) -> Template:
         membership = _filing_membership(principal)
         items = services.available_items(membership.level, proxy=membership.role == "village_agent")
         if q:
             needle = q.strip().lower()
             items = [
-                i for i in items
-                if needle in i.name.lower() or needle in i.name_en.lower()
+                i
+                for i in items
+                if needle in i.name.lower()
+                or needle in i.name_en.lower()
                 or any(needle in k.lower() for k in i.keywords)
             ]
         return HTMXTemplate(
@@ -49,7 +54,9 @@ class FilingController(Controller):
         )
 
     @get("/{item_code:str}", name="file.form")
-    async def form(self, principal: Principal, item_code: str) -> Template:
+    async def form(
+        self, principal: NamedDependency[Principal], item_code: FromPath[str]
+    ) -> Template:
         membership = _filing_membership(principal)
         item = _available(item_code, membership)
         return Template(
@@ -65,7 +72,9 @@ class FilingController(Controller):
         )
 
     @post("/{item_code:str}/check", name="file.check")
-    async def check(self, request: Request, principal: Principal, item_code: str) -> Template:
+    async def check(
+        self, request: Request, principal: NamedDependency[Principal], item_code: FromPath[str]
+    ) -> Template:
         """Live validation of one field, with the same rules the submission uses."""
         membership = _filing_membership(principal)
         item = _available(item_code, membership)
@@ -77,11 +86,13 @@ class FilingController(Controller):
         else:
             result = validate(item.form, data, computed=get_catalog().computed, only=field)
         errors = [e for e in result.errors if f"applicant.{e.path}" == field or e.path == field]
-        return Template("cases/partials/field_errors.html", context={"errors": errors, "field": field})
+        return Template(
+            "cases/partials/field_errors.html", context={"errors": errors, "field": field}
+        )
 
     @post("/{item_code:str}", name="file.submit")
     async def submit(
-        self, request: Request, principal: Principal, item_code: str
+        self, request: Request, principal: NamedDependency[Principal], item_code: FromPath[str]
     ) -> Template | Redirect:
         membership = _filing_membership(principal)
         item = _available(item_code, membership)
@@ -116,12 +127,13 @@ class FilingController(Controller):
         return Redirect(f"/cases/{case['id']}?filed=1")
 
 
-def _available(item_code: str, membership):
+def _available(item_code: FromPath[str], membership):
     item = get_catalog().items.get(item_code)
     if item is None:
         raise ItemNotAvailable(unit=membership.unit_name, reason="no such item")
     services.check_item_available(
-        item, {"level": membership.level, "name": membership.unit_name},
+        item,
+        {"level": membership.level, "name": membership.unit_name},
         proxy=membership.role == "village_agent",
     )
     return item
@@ -135,12 +147,17 @@ class CaseController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/", name="cases.mine")
-    async def mine(self, principal: Principal) -> Template:
+    async def mine(self, principal: NamedDependency[Principal]) -> Template:
         cases = await queries.cases_filed_by(principal)
         return Template("cases/mine.html", context={"cases": cases})
 
     @get("/{case_id:int}", name="cases.detail")
-    async def detail(self, principal: Principal, case_id: int, filed: int = 0) -> Template:
+    async def detail(
+        self,
+        principal: NamedDependency[Principal],
+        case_id: FromPath[int],
+        filed: FromQuery[int] = 0,
+    ) -> Template:
         case = await services.visible_case(principal, case_id)
         detail = await services.case_detail(case)
         tasks = await services.open_tasks_for(principal, case_id)
@@ -164,7 +181,9 @@ class CaseController(Controller):
         )
 
     @post("/{case_id:int}/act", name="cases.act")
-    async def act(self, request: Request, principal: Principal, case_id: int) -> Redirect:
+    async def act(
+        self, request: Request, principal: NamedDependency[Principal], case_id: FromPath[int]
+    ) -> Redirect:
         form = await request.form()
         await services.act(
             principal,
@@ -184,5 +203,5 @@ class DeskController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/", name="desk")
-    async def desk(self, principal: Principal) -> Template:
+    async def desk(self, principal: NamedDependency[Principal]) -> Template:
         return Template("cases/desk.html", context={"tasks": await queries.queue(principal)})

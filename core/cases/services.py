@@ -8,21 +8,21 @@ not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from core.catalog.forms import FieldError, validate
-from core.catalog.items import Item
-from core.catalog.registry import get_catalog
-from core.catalog.versions import item_version_id
 from core.cases import routing, tracking
 from core.cases.applicant import APPLICANT_FORM
 from core.cases.events import append_event
 from core.cases.states import REASON_REQUIRED, State, target
 from core.cases.tables import Case, Task, TrackingSequence
+from core.catalog.forms import FieldError, validate
+from core.catalog.items import Item
+from core.catalog.registry import get_catalog
+from core.catalog.versions import item_version_id
 from core.db import transaction
 from core.errors import (
     CaseNotFound,
@@ -69,9 +69,11 @@ def _today() -> date:
 async def _filing_unit(principal: Principal, unit_id: int) -> dict:
     if not any(m.unit_id == unit_id for m in principal.memberships_with(*FILING_ROLES)):
         raise PermissionDenied()
-    unit = await Unit.select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.level, Unit.active).where(
-        Unit.id == unit_id
-    ).first()
+    unit = (
+        await Unit.select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.level, Unit.active)
+        .where(Unit.id == unit_id)
+        .first()
+    )
     if not unit or not unit["active"]:
         raise PermissionDenied()
     return unit
@@ -99,7 +101,8 @@ def validate_submission(item: Item, unit: dict, applicant: dict, data: dict) -> 
     who = validate(APPLICANT_FORM, applicant)
     what = validate(item.form, data, computed=catalog.computed)
     errors = [
-        FieldError(path=f"applicant.{e.path}", message=e.message, params=e.params) for e in who.errors
+        FieldError(path=f"applicant.{e.path}", message=e.message, params=e.params)
+        for e in who.errors
     ] + list(what.errors)
     if not errors:
         context = SubmissionContext(
@@ -149,9 +152,11 @@ async def submit(
     Resubmitting with the same idempotency key returns the first case.
     """
     if idempotency_key:
-        existing = await Case.select(Case.id, Case.tracking_code, Case.filed_by).where(
-            Case.idempotency_key == idempotency_key
-        ).first()
+        existing = (
+            await Case.select(Case.id, Case.tracking_code, Case.filed_by)
+            .where(Case.idempotency_key == idempotency_key)
+            .first()
+        )
         if existing and existing["filed_by"] == principal.staff_id:
             return {"id": existing["id"], "tracking_code": existing["tracking_code"]}
     unit = await _filing_unit(principal, unit_id)
@@ -164,10 +169,12 @@ async def submit(
     first = item.workflow.steps[0]
     accepting = await routing.resolve_step(first, unit["path"])
     version_id = await item_version_id(item)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         async with transaction():
-            resident_id = await register_or_get(person["name"], person["id_number"], person["phone"])
+            resident_id = await register_or_get(
+                person["name"], person["id_number"], person["phone"]
+            )
             code = await _next_tracking_code(division_of(accepting["code"]))
             row = (
                 await Case.insert(
@@ -208,9 +215,11 @@ async def submit(
     except Exception:
         # A concurrent resubmission with the same key won the unique index.
         if idempotency_key:
-            existing = await Case.select(Case.id, Case.tracking_code).where(
-                Case.idempotency_key == idempotency_key
-            ).first()
+            existing = (
+                await Case.select(Case.id, Case.tracking_code)
+                .where(Case.idempotency_key == idempotency_key)
+                .first()
+            )
             if existing:
                 return {"id": existing["id"], "tracking_code": existing["tracking_code"]}
         raise
@@ -257,7 +266,7 @@ async def act(
 
 
 async def _perform(principal, case, item, step, task, action, reason, opinion) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     await Task.update(
         {
             Task.state: "done",
@@ -340,4 +349,3 @@ async def case_detail(case: dict) -> dict[str, Any]:
     item = await _item_for_case(case)
     values = msgspec.json.decode(crypto.decrypt(case["data_enc"])) if case["data_enc"] else {}
     return {"item": item, "values": values}
-

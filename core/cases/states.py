@@ -57,9 +57,7 @@ TRANSITIONS: dict[tuple[State, str], State] = {
 # Actions that need a reason from the person taking them.
 REASON_REQUIRED = frozenset({"refuse", "deny", "request_supplement", "suspend", "withdraw"})
 
-OPEN_STATES = frozenset(
-    {S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED}
-)
+OPEN_STATES = frozenset({S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED})
 FINAL_STATES = frozenset({S.CLOSED, S.WITHDRAWN})
 
 

@@ -19,12 +19,16 @@ from core.residents.services import second_factor_matches
 
 NEXT_STEP = {
     "submitted": N_("Nothing to do: the window will check your application."),
-    "supplement_requested": N_("Please hand the missing materials listed below to your agent or the window."),
+    "supplement_requested": N_(
+        "Please hand the missing materials listed below to your agent or the window."
+    ),
     "accepted": N_("Nothing to do: your case is being handled."),
     "in_review": N_("Nothing to do: your case is being reviewed."),
     "suspended": N_("Nothing to do: a procedure outside the time limit is under way."),
     "approved": N_("Approved. The result is being issued."),
-    "issued": N_("Your result is ready. Collect it from your agent or the window, or receive it electronically."),
+    "issued": N_(
+        "Your result is ready. Collect it from your agent or the window, or receive it electronically."
+    ),
     "delivered": N_("Done. Please rate the service."),
     "denied": N_("Your application was not approved; the reason is given below."),
     "refused": N_("Your application was not accepted; the reason is given below."),
@@ -57,16 +61,34 @@ async def public_status(code_input: str, last4: str) -> PublicStatus:
         tracking.parse(code)
     except tracking.InvalidTrackingCode as exc:
         raise InvalidTrackingCodeError(reason=exc.reason) from exc
-    case = await Case.select(
-        Case.id, Case.tracking_code, Case.state, Case.outcome, Case.light, Case.due_on,
-        Case.item_version, Case.resident,
-    ).where(Case.tracking_code == code).first()
-    if case is None or not case["resident"] or not await second_factor_matches(case["resident"], last4):
+    case = (
+        await Case.select(
+            Case.id,
+            Case.tracking_code,
+            Case.state,
+            Case.outcome,
+            Case.light,
+            Case.due_on,
+            Case.item_version,
+            Case.resident,
+        )
+        .where(Case.tracking_code == code)
+        .first()
+    )
+    if (
+        case is None
+        or not case["resident"]
+        or not await second_factor_matches(case["resident"], last4)
+    ):
         raise StatusNotFound()
     item = await item_for_version(case["item_version"])
     events = await timeline(case["id"])
     reason = next(
-        (e["reason"] for e in reversed(events) if e["kind"] in ("refuse", "deny", "request_supplement")),
+        (
+            e["reason"]
+            for e in reversed(events)
+            if e["kind"] in ("refuse", "deny", "request_supplement")
+        ),
         "",
     )
     steps = [

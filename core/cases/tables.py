@@ -32,7 +32,9 @@ class Case(Table, tablename="cases_case"):
     filed_unit = ForeignKey(Unit, index=True)
     filed_by = ForeignKey(Staff, null=True)
     accepting_unit = ForeignKey(Unit, null=True, index=True)
-    scope_path = Varchar(length=512, index=True, default="")  # filing unit's path, for subtree queries
+    scope_path = Varchar(
+        length=512, index=True, default=""
+    )  # filing unit's path, for subtree queries
     current_step = Varchar(length=64, default="")
     idempotency_key = Varchar(length=80, null=True, default=None, unique=True)
     fee_total = Varchar(length=24, default="0")

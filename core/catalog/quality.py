@@ -11,14 +11,14 @@ from core.catalog.items import Item
 from core.catalog.workflow import check_workflow
 
 
-def check_item(
-    item: Item, *, roles: set[str], unit_kinds: set[str], levels: set[str]
-) -> list[str]:
+def check_item(item: Item, *, roles: set[str], unit_kinds: set[str], levels: set[str]) -> list[str]:
     problems: list[str] = []
     if len(item.code) != 12 or not item.code.isalnum():
         problems.append(f"code: the basic code must be 12 letters or digits, got {item.code!r}")
     if item.committed_days == 0 and not item.instant:
-        problems.append("instant: an item committed 'on the spot' (committed_days = 0) must be instant")
+        problems.append(
+            "instant: an item committed 'on the spot' (committed_days = 0) must be instant"
+        )
     if item.instant and item.committed_days != 0:
         problems.append("committed_days: an instant item is decided on the spot (0 days)")
     if item.committed_days > item.statutory_days:

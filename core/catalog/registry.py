@@ -7,8 +7,8 @@ start-up with a :class:`PluginError` naming the plugin and the field.
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,9 @@ def load_items(plugin: str, entry: Any) -> list[Item]:
             items.append(_as_struct(plugin, label, data, Item))
         except PluginError as exc:
             code = data.get("code", "?") if isinstance(data, dict) else "?"
-            raise PluginError(plugin, f"item {code} ({label}): {exc.problem.split(': ', 1)[-1]}") from exc
+            raise PluginError(
+                plugin, f"item {code} ({label}): {exc.problem.split(': ', 1)[-1]}"
+            ) from exc
     return items
 
 
@@ -74,7 +76,7 @@ def build_catalog(pm: pluggy.PluginManager, levels: set[str] | None = None) -> C
         if role.key in catalog.roles:
             raise PluginError(plugin, f"role {role.key!r} is already declared")
         catalog.roles[role.key] = role
-    for plugin, entry in collect(pm, "tongban_computed_fields"):
+    for _plugin, entry in collect(pm, "tongban_computed_fields"):
         for name, fn in dict(entry).items() if isinstance(entry, dict) else []:
             catalog.computed[name] = fn
     for plugin, entry in collect(pm, "tongban_items"):

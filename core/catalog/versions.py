@@ -18,11 +18,18 @@ async def item_version_id(item: Item) -> int:
     fingerprint = item.fingerprint()
     if fingerprint in _ids_by_fingerprint:
         return _ids_by_fingerprint[fingerprint]
-    row = await ItemVersion.select(ItemVersion.id).where(ItemVersion.fingerprint == fingerprint).first()
+    row = (
+        await ItemVersion.select(ItemVersion.id)
+        .where(ItemVersion.fingerprint == fingerprint)
+        .first()
+    )
     if row is None:
-        latest = await ItemVersion.select(ItemVersion.version).where(
-            ItemVersion.code == item.code
-        ).order_by(ItemVersion.version, ascending=False).first()
+        latest = (
+            await ItemVersion.select(ItemVersion.version)
+            .where(ItemVersion.code == item.code)
+            .order_by(ItemVersion.version, ascending=False)
+            .first()
+        )
         try:
             row = (
                 await ItemVersion.insert(
@@ -37,9 +44,11 @@ async def item_version_id(item: Item) -> int:
             )[0]
         except Exception:
             # Another process registered the same version at the same moment.
-            row = await ItemVersion.select(ItemVersion.id).where(
-                ItemVersion.fingerprint == fingerprint
-            ).first()
+            row = (
+                await ItemVersion.select(ItemVersion.id)
+                .where(ItemVersion.fingerprint == fingerprint)
+                .first()
+            )
             if row is None:
                 raise
     _ids_by_fingerprint[fingerprint] = row["id"]
@@ -60,6 +69,10 @@ def _decode(definition: str) -> Item:
 
 
 async def item_for_version(version_id: int) -> Item:
-    row = await ItemVersion.select(ItemVersion.definition).where(ItemVersion.id == version_id).first()
+    row = (
+        await ItemVersion.select(ItemVersion.definition).where(ItemVersion.id == version_id).first()
+    )
     definition = row["definition"]
-    return _decode(definition if isinstance(definition, str) else msgspec.json.encode(definition).decode())
+    return _decode(
+        definition if isinstance(definition, str) else msgspec.json.encode(definition).decode()
+    )

@@ -87,7 +87,9 @@ def check_workflow(
     kinds = [s.kind for s in workflow.steps]
     for late, early in (("issue", "decide"), ("deliver", "issue")):
         if late in kinds and early in kinds and kinds.index(late) < kinds.index(early):
-            problems.append(f"workflow.steps: the '{late}' step comes before '{early}' and can never be reached")
+            problems.append(
+                f"workflow.steps: the '{late}' step comes before '{early}' and can never be reached"
+            )
     return problems
 
 

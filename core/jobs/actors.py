@@ -22,9 +22,11 @@ async def case_event(outbox_id: int, case_id: int, seq: int) -> None:
         if not first_time:
             return
         case = await Case.select().where(Case.id == case_id).first()
-        event = await CaseEvent.select().where(
-            (CaseEvent.case == case_id) & (CaseEvent.seq == seq)
-        ).first()
+        event = (
+            await CaseEvent.select()
+            .where((CaseEvent.case == case_id) & (CaseEvent.seq == seq))
+            .first()
+        )
         if case is None or event is None:
             log.warning("case_event %s: case %s event %s not found", outbox_id, case_id, seq)
             return

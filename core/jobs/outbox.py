@@ -9,7 +9,7 @@ and marking re-sends the row later, so every actor must be idempotent.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from core.jobs.tables import OutboxMessage
 
@@ -31,7 +31,7 @@ async def pending(limit: int = 200) -> list[dict]:
 
 async def mark_sent(ids: list[int]) -> None:
     if ids:
-        await OutboxMessage.update({OutboxMessage.sent_at: datetime.now(timezone.utc)}).where(
+        await OutboxMessage.update({OutboxMessage.sent_at: datetime.now(UTC)}).where(
             OutboxMessage.id.is_in(ids)
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from dramatiq import Message
@@ -45,7 +46,5 @@ async def relay_forever(interval: float = 1.0, stop: asyncio.Event | None = None
             await relay_once()
         except Exception:
             log.exception("outbox relay pass failed")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
-        except TimeoutError:
-            pass

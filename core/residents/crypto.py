@@ -26,7 +26,9 @@ def _derive(master: bytes, purpose: bytes) -> bytes:
 @lru_cache(maxsize=1)
 def _keys() -> tuple[AESGCM, bytes]:
     master = get_settings().data_key
-    return AESGCM(_derive(master, b"tongban personal data v1")), _derive(master, b"tongban lookup v1")
+    return AESGCM(_derive(master, b"tongban personal data v1")), _derive(
+        master, b"tongban lookup v1"
+    )
 
 
 def encrypt(text: str) -> str:

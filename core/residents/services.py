@@ -27,9 +27,11 @@ def _view(row: dict) -> ResidentView:
 
 
 async def find_by_id_number(id_number: str) -> ResidentView | None:
-    row = await Resident.select().where(
-        Resident.id_number_hash == crypto.lookup_hash("id", id_number.upper())
-    ).first()
+    row = (
+        await Resident.select()
+        .where(Resident.id_number_hash == crypto.lookup_hash("id", id_number.upper()))
+        .first()
+    )
     return _view(row) if row else None
 
 
@@ -58,9 +60,11 @@ async def register_or_get(name: str, id_number: str, phone: str = "") -> int:
 async def second_factor_matches(resident_id: int, last4: str) -> bool:
     """The public status page asks for the last 4 of the applicant's ID or phone."""
     last4 = last4.strip().upper()
-    row = await Resident.select(Resident.id_last4, Resident.phone_last4).where(
-        Resident.id == resident_id
-    ).first()
+    row = (
+        await Resident.select(Resident.id_last4, Resident.phone_last4)
+        .where(Resident.id == resident_id)
+        .first()
+    )
     if not row or len(last4) != 4:
         return False
     return last4 and (

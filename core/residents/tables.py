@@ -12,7 +12,9 @@ class Resident(Table, tablename="residents_resident"):
     birth_date = Date(null=True, default=None)
     id_number_enc = Text(default="")
     id_number_hash = Varchar(length=64, unique=True, null=True, default=None)
-    id_last4 = Varchar(length=64, default="")  # keyed hash of the last 4, the status page's second factor
+    id_last4 = Varchar(
+        length=64, default=""
+    )  # keyed hash of the last 4, the status page's second factor
     phone_enc = Text(default="")
     phone_hash = Varchar(length=64, index=True, default="")
     phone_last4 = Varchar(length=64, default="")

@@ -14,7 +14,9 @@ class AccountError(TongbanError):
     message = N_("The account could not be created: %(reason)s")
 
 
-async def create_staff(username: str, display_name: str, password: str, unit_code: str, role: str) -> int:
+async def create_staff(
+    username: str, display_name: str, password: str, unit_code: str, role: str
+) -> int:
     if role not in get_catalog().roles:
         raise AccountError(reason=f"unknown role {role!r}")
     unit = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
@@ -25,7 +27,11 @@ async def create_staff(username: str, display_name: str, password: str, unit_cod
     async with transaction():
         staff = (
             await Staff.insert(
-                Staff(username=username, display_name=display_name, password_hash=hash_password(password))
+                Staff(
+                    username=username,
+                    display_name=display_name,
+                    password_hash=hash_password(password),
+                )
             ).returning(Staff.id)
         )[0]
         await Membership.insert(Membership(staff=staff["id"], unit=unit["id"], role=role))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,7 +37,7 @@ class LoginRefused(Exception):
 
 async def authenticate(username: str, password: str) -> int:
     """Return the staff id, or raise LoginRefused. Locks an account after repeated failures."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     staff = await Staff.objects().where(Staff.username == username.strip()).first()
     if staff is None or not staff.active:
         verify_password(_DUMMY_HASH, password)
@@ -52,14 +52,18 @@ async def authenticate(username: str, password: str) -> int:
         ).where(Staff.id == staff.id)
         raise LoginRefused("Wrong username or password.")
     if staff.failed_logins or staff.locked_until:
-        await Staff.update({Staff.failed_logins: 0, Staff.locked_until: None}).where(Staff.id == staff.id)
+        await Staff.update({Staff.failed_logins: 0, Staff.locked_until: None}).where(
+            Staff.id == staff.id
+        )
     return staff.id
 
 
 async def load_principal(staff_id: int) -> Principal | None:
-    staff = await Staff.select(Staff.id, Staff.username, Staff.display_name, Staff.active).where(
-        Staff.id == staff_id
-    ).first()
+    staff = (
+        await Staff.select(Staff.id, Staff.username, Staff.display_name, Staff.active)
+        .where(Staff.id == staff_id)
+        .first()
+    )
     if not staff or not staff["active"]:
         return None
     rows = await Membership.select(

@@ -65,14 +65,18 @@ def case_visibility(principal: Principal, case_table, task_table) -> Where | Or 
             clauses.append(case_table.scope_path.like(m.anchor_path + "%"))
     if routed_units:
         clauses.append(
-            case_table.id.is_in(task_table.select(task_table.case).where(task_table.unit.is_in(routed_units)))
+            case_table.id.is_in(
+                task_table.select(task_table.case).where(task_table.unit.is_in(routed_units))
+            )
         )
     # Tasks routed to a non-department unit outside its anchor (a district window
     # accepting a township's case) are visible to that unit too.
     office_units = [m.unit_id for m in principal.memberships if not m.department]
     if office_units:
         clauses.append(
-            case_table.id.is_in(task_table.select(task_table.case).where(task_table.unit.is_in(office_units)))
+            case_table.id.is_in(
+                task_table.select(task_table.case).where(task_table.unit.is_in(office_units))
+            )
         )
     if not clauses:
         return None

@@ -98,7 +98,9 @@ async def import_units(
         if row.parent_code in bad:
             problems.append(f"parent_code: the parent row {row.parent_code!r} has errors")
         elif row.parent_code and row.parent_code not in paths:
-            problems.append(f"parent_code: unknown parent {row.parent_code!r} (parents must come first)")
+            problems.append(
+                f"parent_code: unknown parent {row.parent_code!r} (parents must come first)"
+            )
         if not row.parent_code and row.code not in existing and existing:
             problems.append("parent_code: only the first import may create a root unit")
         seen.add(row.code)

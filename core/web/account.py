@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from core.i18n import LOCALES, gettext
@@ -28,7 +28,7 @@ class AccountController(Controller):
     path = "/"
 
     @get("/login", name="login")
-    async def login_page(self, next: str | None = None) -> Template:
+    async def login_page(self, next: FromQuery[str | None] = None) -> Template:
         return Template("login.html", context={"next": safe_next(next), "error": None})
 
     @post("/login")
@@ -60,7 +60,7 @@ class AccountController(Controller):
         return Redirect("/")
 
     @get("/lang/{code:str}")
-    async def switch_language(self, request: Request, code: str) -> Redirect:
+    async def switch_language(self, request: Request, code: FromPath[str]) -> Redirect:
         code = code if code in LOCALES else "zh_CN"
         referer = request.headers.get("referer", "/")
         origin = f"{request.url.scheme}://{request.url.netloc}"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
@@ -105,6 +104,3 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
 def app_from_env() -> Litestar:
     """Entry point for ``uvicorn --factory core.web.app:app_from_env`` (production)."""
     return create_app(run_jobs=os.environ.get("TONGBAN_EMBEDDED_JOBS") == "1")
-
-
-

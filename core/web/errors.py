@@ -48,7 +48,9 @@ def _render(request: Request, status: int, message: str, errors: list | None = N
             body["errors"] = errors
         return Response(body, status_code=status, media_type=MediaType.JSON)
     template = "partials/error.html" if request.headers.get("hx-request") else "error.html"
-    response = Template(template, context={"status": status, "message": message}, status_code=status)
+    response = Template(
+        template, context={"status": status, "message": message}, status_code=status
+    )
     if request.headers.get("hx-request"):
         # Show errors from htmx requests in the page's message area.
         response.headers["HX-Retarget"] = "#messages"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, MediaType, Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.response import Template
 
 from core import db
@@ -17,7 +17,7 @@ class HomeController(Controller):
     dependencies = {"principal": Provide(provide_optional_principal)}
 
     @get("/", name="home")
-    async def home(self, principal: Principal | None) -> Template:
+    async def home(self, principal: NamedDependency[Principal | None]) -> Template:
         if principal is None:
             return Template("home_public.html")
         tasks = await queries.queue(principal, limit=20)

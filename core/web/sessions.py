@@ -46,7 +46,9 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
 @dataclass
 class RotatingSessionConfig(ServerSideSessionConfig):
-    _backend_class: type[ServerSideSessionBackend] = field(default=RotatingSessionBackend, init=False)
+    _backend_class: type[ServerSideSessionBackend] = field(
+        default=RotatingSessionBackend, init=False
+    )
 
 
 def session_store(settings: Settings) -> Store:

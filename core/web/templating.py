@@ -57,7 +57,9 @@ def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     tz = ZoneInfo(get_settings().timezone)
-    return format_datetime(value.astimezone(tz), format=style, tzinfo=tz, locale=current_locale.get())
+    return format_datetime(
+        value.astimezone(tz), format=style, tzinfo=tz, locale=current_locale.get()
+    )
 
 
 def fmt_money(value: Decimal | str | int | None) -> str:
@@ -99,6 +101,10 @@ def make_environment(extra_dirs: list[Path] | None = None) -> Environment:
         settings=get_settings,
     )
     env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, money=fmt_money, number=fmt_number, localized=localized
+        date=fmt_date,
+        datetime=fmt_datetime,
+        money=fmt_money,
+        number=fmt_number,
+        localized=localized,
     )
     return env
