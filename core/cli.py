@@ -16,11 +16,19 @@ def _run(coro):
 
 
 @click.group()
-def main() -> None:
+def cli() -> None:
     """Tongban (通办): a municipal-to-village government service network."""
 
 
-@main.command()
+def main() -> None:
+    """Console entry point: core commands plus those the plugins register."""
+    from core.plugins import get_plugin_manager
+
+    get_plugin_manager().hook.tongban_register_commands(cli=cli)
+    cli()
+
+
+@cli.command()
 def migrate() -> None:
     """Apply every migration (core and plugins) to the site's database."""
     from core.bootstrap import migrate as run_migrations
@@ -34,7 +42,7 @@ def migrate() -> None:
     click.echo("migrations applied")
 
 
-@main.group()
+@cli.group()
 def site() -> None:
     """Site data."""
 
@@ -55,7 +63,7 @@ def site_load(name: str | None) -> None:
     )
 
 
-@main.group()
+@cli.group()
 def user() -> None:
     """Staff accounts."""
 
@@ -74,7 +82,7 @@ def user_create(username, display_name, unit_code, role, password) -> None:
     click.echo(f"created {username} ({role} at {unit_code})")
 
 
-@main.command()
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="App processes.")
@@ -104,7 +112,7 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
-@main.command()
+@cli.command()
 @click.option("--threads", default=4, show_default=True, type=int)
 def worker(threads: int) -> None:
     """Run jobs from the broker and relay the outbox (production)."""

@@ -116,3 +116,20 @@ def tongban_case_event(case: Any, event: Any) -> None:
     Called by the outbox relay, outside the case's transaction, once per
     event; must be idempotent. ``case`` and ``event`` are read-only snapshots.
     """
+
+
+@hookspec
+def tongban_register_commands(cli: Any) -> None:
+    """Add subcommands to the ``tongban`` command.
+
+    ``cli`` is the root ``click.Group``; add commands or groups to it, e.g.
+    ``@cli.group() def units(): …``. Called once when the command starts.
+    """
+
+
+@hookspec
+def tongban_startup(app: Any) -> Any:
+    """Called when an app process starts, after migrations are known to be applied.
+
+    May return an awaitable. Use it to warm caches; keep it quick.
+    """

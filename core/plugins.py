@@ -22,8 +22,16 @@ from core import hookspecs
 
 ENTRY_POINT_GROUP = "tongban.plugins"
 
-# Built-in behaviour is itself a plugin, registered like any other.
-DEFAULT_PLUGINS = ("core.defaults",)
+# Built-in behaviour is itself a plugin, registered like any other: each core
+# module declares its tables, routes, templates and roles through the same hooks.
+DEFAULT_PLUGINS = (
+    "core.tenancy.plugin",
+    "core.catalog.plugin",
+    "core.residents.plugin",
+    "core.cases.plugin",
+    "core.jobs.plugin",
+    "core.web.plugin",
+)
 
 log = logging.getLogger("tongban.plugins")
 
@@ -82,7 +90,7 @@ def collect(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tup
     """
     results: list[tuple[str, Any]] = []
     hook = getattr(pm.hook, hook_name)
-    for impl in reversed(hook.get_hookimpls()):  # registration order
+    for impl in reversed(hook.get_hookimpls()):  # call order: tryfirst … trylast
         name = impl.plugin_name
         argnames = impl.argnames
         try:

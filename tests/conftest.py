@@ -8,7 +8,6 @@ unless the environment names ``TONGBAN_DATABASE_URL`` and ``TONGBAN_BROKER_URL``
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 
 _VAR = tempfile.mkdtemp(prefix="tongban-test-")
@@ -20,6 +19,7 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 
 from core.settings import get_settings  # noqa: E402
+from tests.helpers import Browser  # noqa: E402
 
 ON_POSTGRES = get_settings().database_url.startswith("postgres")
 
@@ -78,61 +78,6 @@ def jobs(site):
     worker.stop()
 
 
-async def drain(worker) -> None:
-    """Relay the outbox, then wait until the worker has finished every message."""
-    import asyncio
-
-    from core.jobs.broker import QUEUE, broker
-    from core.jobs.relay import relay_once
-
-    while await relay_once():
-        pass
-    await asyncio.to_thread(broker.join, QUEUE, fail_fast=True)
-    await asyncio.to_thread(worker.join)
-
-
-class Browser:
-    """An HTTP client that behaves like a browser: cookies, CSRF token, form posts."""
-
-    def __init__(self, client: httpx.AsyncClient):
-        self.client = client
-
-    @property
-    def csrf(self) -> str:
-        return self.client.cookies.get("tongban_csrf", "")
-
-    async def get(self, url: str, **kwargs):
-        return await self.client.get(url, **kwargs)
-
-    async def post_form(self, url: str, data: dict | list, **kwargs):
-        if not self.csrf:
-            await self.client.get("/login")
-        pairs = list(data.items()) if isinstance(data, dict) else list(data)
-        pairs.append(("_csrf_token", self.csrf))
-        form: dict[str, list[str]] = {}
-        for name, value in pairs:
-            form.setdefault(name, []).append(value)
-        return await self.client.post(url, data=form, follow_redirects=True, **kwargs)
-
-    async def api(self, method: str, url: str, json=None):
-        if not self.csrf:
-            await self.client.get("/login")
-        return await self.client.request(
-            method, url, json=json, headers={"x-csrftoken": self.csrf, "accept": "application/json"}
-        )
-
-    async def login(self, username: str, password: str | None = None):
-        password = password or DEMO_PASSWORDS[username]
-        response = await self.post_form("/login", {"username": username, "password": password})
-        assert response.status_code in (200, 302, 303), response.text
-        return response
-
-
-DEMO_PASSWORDS = {
-    entry["username"]: entry["password"] for entry in get_settings().site.get("staff", [])
-}
-
-
 @pytest.fixture
 async def browser(app):
     async with _client(app) as client:
@@ -151,9 +96,3 @@ async def new_browser(app):
     yield open_one
     for client in clients:
         await client.aclose()
-
-
-def tracking_code_in(html: str) -> str:
-    match = re.search(r'class="code">([0-9X]{18})<', html)
-    assert match, "no tracking code on the page"
-    return match.group(1)

@@ -7,7 +7,7 @@ resident looks the status up by tracking code without logging in.
 
 from __future__ import annotations
 
-from conftest import tracking_code_in
+from tests.helpers import tracking_code_in
 
 PENSION = "000115002000"
 RESIDENT = {

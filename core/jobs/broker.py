@@ -10,13 +10,25 @@ Importing this module installs the broker globally, before any actor is declared
 
 from __future__ import annotations
 
+import hashlib
+
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
 from core.settings import get_settings
 
-QUEUE = "tongban"
+
+
+def _instance_tag() -> str:
+    """Sites sharing a broker must not see each other's messages (ids repeat across
+    databases), so the queue name carries a tag of the site and its database."""
+    settings = get_settings()
+    digest = hashlib.sha1(settings.database_url.encode()).hexdigest()[:8]
+    return f"{settings.site_name}-{digest}"
+
+
+QUEUE = f"tongban-{_instance_tag()}"
 
 
 def make_broker(url: str | None) -> dramatiq.Broker:
@@ -26,7 +38,7 @@ def make_broker(url: str | None) -> dramatiq.Broker:
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url, namespace=f"tongban-{get_settings().site_name}")
+        broker = RedisBroker(url=url, namespace=f"tongban-{_instance_tag()}")
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 

@@ -16,32 +16,17 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core import db
-from core.cases.api import CasesApi, StatusApi
-from core.cases.public import PublicStatusController
-from core.cases.routes import CaseController, DeskController, FilingController
 from core.catalog.registry import get_catalog
 from core.catalog.versions import sync_versions
-from core.plugins import collect, get_plugin_manager
+from core.plugins import await_me_maybe, collect, get_plugin_manager
 from core.settings import Settings, get_settings
-from core.web.account import AccountController
 from core.web.errors import EXCEPTION_HANDLERS
-from core.web.home import HomeController
 from core.web.locale import locale_middleware
 from core.web.sessions import session_config, session_store
 from core.web.templating import make_environment
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-CORE_HANDLERS = [
-    AccountController,
-    HomeController,
-    FilingController,
-    CaseController,
-    DeskController,
-    PublicStatusController,
-    CasesApi,
-    StatusApi,
-]
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
@@ -49,14 +34,16 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
     settings = settings or get_settings()
     pm = get_plugin_manager()
     get_catalog()  # a bad plugin declaration stops start-up here, with its name
-    plugin_handlers = [handler for _, handler in collect(pm, "tongban_route_handlers")]
+    handlers = [handler for _, handler in collect(pm, "tongban_route_handlers")]
     template_dirs = [Path(d) for _, d in collect(pm, "tongban_template_dirs")]
-    environment = make_environment(template_dirs)
+    environment = make_environment(template_dirs)  # core's and plugins', in hook order
     background: dict = {}
 
     async def on_startup() -> None:
         await db.start()
         await sync_versions()
+        for result in pm.hook.tongban_startup(app=application):
+            await await_me_maybe(result)
         if run_jobs:
             from core.jobs.embedded import start_embedded_jobs
 
@@ -69,10 +56,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         await db.stop()
 
     sessions = session_config(settings)
-    return Litestar(
+    application = Litestar(
         route_handlers=[
-            *CORE_HANDLERS,
-            *plugin_handlers,
+            *handlers,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -99,6 +85,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         on_shutdown=[on_shutdown],
         debug=False,
     )
+    return application
 
 
 def app_from_env() -> Litestar:

@@ -18,10 +18,6 @@ from core.i18n import translations_for
 from core.settings import get_settings
 from core.web.locale import current_locale
 
-CORE_TEMPLATE_DIRS = [
-    Path(__file__).parent / "templates",
-    Path(__file__).resolve().parent.parent / "cases" / "templates",
-]
 
 
 # Jinja's "newstyle" gettext fills %(name)s placeholders itself, escaping the values.
@@ -77,8 +73,8 @@ def item_name(code: str) -> str:
     return localized(item) if item else code
 
 
-def make_environment(extra_dirs: list[Path] | None = None) -> Environment:
-    loaders = [FileSystemLoader(str(d)) for d in [*CORE_TEMPLATE_DIRS, *(extra_dirs or [])]]
+def make_environment(template_dirs: list[Path]) -> Environment:
+    loaders = [FileSystemLoader(str(d)) for d in template_dirs]
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),

@@ -272,7 +272,11 @@ def test_relative_bound_clamps_month_ends():
 
 
 # -- choice / multichoice ---------------------------------------------------------------
-CHOICES = [{"value": "y", "label": "是"}, {"value": "n", "label": "否"}, {"value": "1", "label": "一"}]
+CHOICES = [
+    {"value": "y", "label": "是"},
+    {"value": "n", "label": "否"},
+    {"value": "1", "label": "一"},
+]
 
 
 def test_choice():
@@ -290,7 +294,10 @@ def test_choice():
 def test_multichoice():
     form = one("multichoice", choices=CHOICES)
     assert clean(form, "n") == (["n"], [])
-    assert clean(form, ["1", "y", "1", "n"]) == (["y", "n", "1"], [])  # declaration order, no repeats
+    assert clean(form, ["1", "y", "1", "n"]) == (
+        ["y", "n", "1"],
+        [],
+    )  # declaration order, no repeats
     assert clean(form, ["", None]) == ([], [])
     assert clean(form, None) == ([], [])
     assert clean(form, ["y", "zzz"]) == ("<absent>", [m.CHOICE_INVALID])
@@ -491,7 +498,9 @@ def test_file_valid():
     form = one("file", accept=["image/*", "application/pdf"], max_bytes=1_000_000)
     assert clean(form, "photo1", files=FILES) == ("photo1", [])
     assert clean(form, "scan2", files=FILES) == ("scan2", [])
-    assert _file(FileInfo("image/jpeg; charset=binary", 10, "SCAN.JPG"), accept=["image/*"])[1] == []
+    assert (
+        _file(FileInfo("image/jpeg; charset=binary", 10, "SCAN.JPG"), accept=["image/*"])[1] == []
+    )
     assert _file(FileInfo("application/octet-stream", 10, "证照.ofd"), accept=[".ofd"])[1] == []
     assert _file(FileInfo("application/x-anything", 10, "notes"))[1] == []  # no accept list
 

@@ -1,17 +1,9 @@
-"""The core's own declarations, registered as a plugin like any other."""
+"""The tenancy module as a built-in plugin: its roles, unit kinds and tables."""
 
 from __future__ import annotations
 
 from core import hookimpl
 from core.tenancy.model import Role, UnitKind
-
-CORE_APPS = [
-    "core.tenancy.piccolo_app",
-    "core.catalog.piccolo_app",
-    "core.residents.piccolo_app",
-    "core.cases.piccolo_app",
-    "core.jobs.piccolo_app",
-]
 
 ROLES = [
     Role(key="village_agent", name="村（社区）代办员", name_en="Village agent"),
@@ -51,6 +43,6 @@ def tongban_unit_kinds():
     return UNIT_KINDS
 
 
-@hookimpl(trylast=True)
+@hookimpl
 def tongban_piccolo_apps():
-    return CORE_APPS
+    return ["core.tenancy.piccolo_app"]
