@@ -1,14 +1,15 @@
 """Translation layer: gettext catalogues (Babel .po files), zh-CN first.
 
-Message ids are English source strings; ``core/locale/zh_CN`` and each
-plugin's ``locale/zh_CN`` hold the Chinese. The .po files are compiled in
-memory on first use, so no binary .mo file is committed or built.
+Message ids are English source strings. Each core module and each plugin
+keeps its own catalogue (``<package>/locale/zh_CN/LC_MESSAGES/messages.po``,
+declared through the ``tongban_locale_dirs`` hook); they are merged here. The
+.po files are compiled in memory on first use, so no binary .mo file is
+committed or built. ``scripts/i18n.py`` extracts and checks them.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,19 +22,12 @@ DEFAULT_LOCALE = "zh_CN"
 LOCALES = ("zh_CN", "en")
 DOMAIN = "messages"
 
-_locale_dirs: list[Path] = [Path(__file__).parent / "locale"]
+CORE_LOCALE_DIR = Path(__file__).parent / "locale"
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message
-
-
-def add_locale_dir(path: Path) -> None:
-    """Register a plugin's ``locale`` folder (called by the plugin manager)."""
-    if path not in _locale_dirs:
-        _locale_dirs.append(path)
-        translations_for.cache_clear()
 
 
 def negotiate(value: str | None) -> str:
@@ -61,7 +55,7 @@ def _compile(po_path: Path, locale: str) -> Translations:
 @lru_cache(maxsize=8)
 def translations_for(locale: str) -> NullTranslations:
     merged: NullTranslations | None = None
-    for folder in _locale_dirs:
+    for folder in locale_dirs():
         po = folder / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
         if not po.exists():
             continue
@@ -82,5 +76,11 @@ def babel_locale(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
-def locale_dirs() -> Iterable[Path]:
-    return tuple(_locale_dirs)
+def locale_dirs() -> list[Path]:
+    """The core's catalogue, then every loaded module's and plugin's."""
+    from core.plugins import collect, get_plugin_manager  # the plugin layer sits above this one
+
+    return [
+        CORE_LOCALE_DIR,
+        *(Path(d) for _, d in collect(get_plugin_manager(), "tongban_locale_dirs")),
+    ]

@@ -16,9 +16,21 @@ def tongban_route_handlers():
     from core.cases.public import PublicStatusController
     from core.cases.routes import CaseController, DeskController, FilingController
 
-    return [FilingController, CaseController, DeskController, PublicStatusController, CasesApi, StatusApi]
+    return [
+        FilingController,
+        CaseController,
+        DeskController,
+        PublicStatusController,
+        CasesApi,
+        StatusApi,
+    ]
 
 
 @hookimpl
 def tongban_template_dirs():
     return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tongban_locale_dirs():
+    return [Path(__file__).parent / "locale"]

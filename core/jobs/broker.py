@@ -19,7 +19,6 @@ from dramatiq.middleware.asyncio import AsyncIO
 from core.settings import get_settings
 
 
-
 def _instance_tag() -> str:
     """Sites sharing a broker must not see each other's messages (ids repeat across
     databases), so the queue name carries a tag of the site and its database."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from core import hookimpl
 from core.tenancy.model import Role, UnitKind
 
@@ -46,3 +48,8 @@ def tongban_unit_kinds():
 @hookimpl
 def tongban_piccolo_apps():
     return ["core.tenancy.piccolo_app"]
+
+
+@hookimpl
+def tongban_locale_dirs():
+    return [Path(__file__).parent / "locale"]

@@ -17,3 +17,8 @@ def tongban_route_handlers():
 def tongban_template_dirs():
     # First, so that base.html and the shared partials are the core's.
     return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tongban_locale_dirs():
+    return [Path(__file__).parent / "locale"]

@@ -19,7 +19,6 @@ from core.settings import get_settings
 from core.web.locale import current_locale
 
 
-
 # Jinja's "newstyle" gettext fills %(name)s placeholders itself, escaping the values.
 def _gettext(message: str) -> str:
     return translations_for(current_locale.get()).gettext(message)

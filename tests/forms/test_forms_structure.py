@@ -15,7 +15,6 @@ from core.catalog.forms import FieldError, FormResult, find_field, load_form, pa
 from .samples import (
     COMPUTED,
     FILES,
-    TODAY,
     UNITS,
     VALID_ID,
     VALID_USCC,
