@@ -22,9 +22,15 @@ def cli() -> None:
 
 def main() -> None:
     """Console entry point: core commands plus those the plugins register."""
-    from core.plugins import get_plugin_manager
+    from core.catalog.registry import get_catalog
+    from core.plugins import PluginError, get_plugin_manager
 
-    get_plugin_manager().hook.tongban_register_commands(cli=cli)
+    try:
+        get_plugin_manager().hook.tongban_register_commands(cli=cli)
+        get_catalog()  # every plugin's declarations are checked before any command runs
+    except PluginError as exc:
+        click.echo(f"Tongban cannot start: {exc}", err=True)
+        sys.exit(1)
     cli()
 
 

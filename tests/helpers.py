@@ -67,3 +67,39 @@ def tracking_code_in(html: str) -> str:
     match = re.search(r'class="code">([0-9X]{18})<', html)
     assert match, "no tracking code on the page"
     return match.group(1)
+
+
+class ScratchSite:
+    """A site with its own var/ folder and, on PostgreSQL, its own fresh database."""
+
+    def __init__(self, var_dir):
+        import os
+        import uuid
+
+        self.var_dir = var_dir
+        self.env = {**os.environ, "TONGBAN_VAR_DIR": str(var_dir)}
+        self.database = None
+        if get_settings().database_url.startswith("postgres"):
+            self.database = f"tongban_t_{uuid.uuid4().hex[:12]}"
+            base = get_settings().database_url.rsplit("/", 1)[0]
+            self.env["TONGBAN_DATABASE_URL"] = f"{base}/{self.database}"
+        self.env.pop("TONGBAN_DATABASE_URL", None) if self.database is None else None
+
+    async def __aenter__(self):
+        if self.database:
+            await _admin_sql(f'CREATE DATABASE "{self.database}"')
+        return self
+
+    async def __aexit__(self, *exc):
+        if self.database:
+            await _admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+async def _admin_sql(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(get_settings().database_url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()

@@ -1,0 +1,115 @@
+"""Starting Tongban twice on the same site loads nothing twice and loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.helpers import DEMO_PASSWORDS, ScratchSite, tracking_code_in
+
+TONGBAN = [sys.executable, "-c", "from core.cli import main; main()"]
+
+
+async def _run(env, *args, timeout=120) -> subprocess.CompletedProcess:
+    return await asyncio.to_thread(
+        subprocess.run, [*TONGBAN, *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+async def test_two_loads_at_once_load_the_site_exactly_once(tmp_path):
+    async with ScratchSite(tmp_path / "var") as site:
+        first, second = await asyncio.gather(
+            _run(site.env, "site", "load", "demo"), _run(site.env, "site", "load", "demo")
+        )
+        assert first.returncode == 0, first.stderr
+        assert second.returncode == 0, second.stderr
+        added = [
+            tuple(int(n) for n in re.findall(r"(\d+) (?:levels|units|staff|memberships)", r.stdout))
+            for r in (first, second)
+        ]
+        # One process loaded everything; the other, waiting on the lock, found nothing to do.
+        assert sorted(added) == [(0, 0, 0, 0), (4, 30, 9, 10)]
+        again = await _run(site.env, "site", "load", "demo")
+        assert "0 levels, 0 units, 0 staff, 0 memberships" in again.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(env, port) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [*TONGBAN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"server did not start: {process.stdout.read()}")
+
+
+def _stop(process) -> str:
+    process.terminate()
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+def _file_a_case(base: str) -> str:
+    with httpx.Client(base_url=base, follow_redirects=True) as client:
+        client.get("/login")
+        token = client.cookies["tongban_csrf"]
+        client.post(
+            "/login",
+            data={"username": "agent", "password": DEMO_PASSWORDS["agent"], "_csrf_token": token},
+        )
+        page = client.post(
+            "/file/000115002000",
+            data={
+                "_csrf_token": token,
+                "applicant.name": "王五",
+                "applicant.id_number": "11010519491231002X",
+                "applicant.phone": "13900139000",
+                "contribution_grade": "300",
+                "household_address": "509910101201",
+            },
+        )
+        return tracking_code_in(page.text)
+
+
+def _status(base: str, code: str) -> str:
+    return httpx.get(f"{base}/status/", params={"code": code, "last4": "9000"}).text
+
+
+async def test_serve_twice_on_the_same_site(tmp_path):
+    async with ScratchSite(tmp_path / "var") as site:
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        first = await asyncio.to_thread(_start, site.env, port)
+        try:
+            code = await asyncio.to_thread(_file_a_case, base)
+        finally:
+            output = await asyncio.to_thread(_stop, first)
+        assert re.search(r"agent\s+demo-agent\s+village_agent", output)  # demo accounts printed
+        second = await asyncio.to_thread(_start, site.env, port)
+        try:
+            assert "已提交" in await asyncio.to_thread(_status, base, code)
+        finally:
+            await asyncio.to_thread(_stop, second)
+        counts = await _run(site.env, "site", "load", "demo")
+        assert "0 levels, 0 units, 0 staff, 0 memberships" in counts.stdout
