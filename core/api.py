@@ -5,15 +5,19 @@ more, widen this module on purpose.
 """
 
 from core import hookimpl
+from core.catalog.fees import FeeContext, FeeLine
 from core.catalog.forms import Choice, Field, FieldError, Form
 from core.catalog.items import Fee, Item, Material, Result
 from core.catalog.workflow import Step, Workflow
 from core.i18n import N_
+from core.payments.channels import PaymentChannel
 from core.tenancy.model import Level, Role, UnitKind
 
 __all__ = [
     "Choice",
     "Fee",
+    "FeeContext",
+    "FeeLine",
     "Field",
     "FieldError",
     "Form",
@@ -21,6 +25,7 @@ __all__ = [
     "Level",
     "Material",
     "N_",
+    "PaymentChannel",
     "Result",
     "Role",
     "Step",

@@ -29,8 +29,13 @@ def main() -> None:
         get_plugin_manager().hook.tongban_register_commands(cli=cli)
         get_catalog()  # every plugin's declarations are checked before any command runs
     except PluginError as exc:
-        click.echo(f"Tongban cannot start: {exc}", err=True)
-        sys.exit(1)
+        if sys.argv[1:2] != ["plugins"]:
+            click.echo(f"Tongban cannot start: {exc}", err=True)
+            sys.exit(1)
+        # `tongban plugins …` is how a broken plugin gets diagnosed: it must still run.
+        from core.catalog.commands import plugins
+
+        cli.add_command(plugins)
     cli()
 
 

@@ -81,8 +81,9 @@ def tongban_locale_dirs() -> list[Any]:
 def tongban_route_handlers() -> list[Any]:
     """Return Litestar route handlers or controllers to mount.
 
-    A plugin's routes should live under its own URL prefix
-    (``/p/<plugin-name>/…``). Guards from ``core.api`` apply as usual.
+    A plugin's routes must live under its own URL prefix ``/p/<plugin-name>/``
+    (``<plugin-name>`` is its entry-point name): a handler mounted elsewhere
+    stops start-up. Guards from ``core.api`` apply as usual.
     """
 
 
@@ -132,4 +133,164 @@ def tongban_startup(app: Any) -> Any:
     """Called when an app process starts, after migrations are known to be applied.
 
     May return an awaitable. Use it to warm caches; keep it quick.
+    """
+
+
+# -- fees and payments ------------------------------------------------------------
+
+
+@hookspec
+def tongban_compute_fees(item: Any, values: dict, context: Any) -> list[Any]:
+    """Compute the fees (or taxes) an application will cost, before it is filed.
+
+    Called by :func:`core.catalog.fees.compute_fees` for every item, with the
+    item, the cleaned form values and a read-only ``core.api.FeeContext``
+    (``item_code``, ``on``: the date the amounts apply — the filing date —,
+    ``filing_unit_code``). The agent sees the result before submitting, and
+    the same computation is recorded against the case once it is filed.
+    Return a list of ``core.api.FeeLine`` (amounts in yuan, at most two
+    decimals, never negative; a line of 0.00 shows an exemption), or
+    ``None`` for items that are not yours. Fixed fees (``Fee.amount`` set in
+    the item's guide) are added by the core; implement this hook for fees
+    declared with no amount. Must be a pure function of its arguments: it is
+    called again, with the same arguments, when the case is assessed.
+    """
+
+
+@hookspec
+def tongban_payment_channels() -> list[Any]:
+    """Return the payment channels (``core.api.PaymentChannel``) this plugin provides.
+
+    Called once at start-up. A channel is a way money reaches the government
+    (a bank counter, an online gateway): it names the unit kinds and roles of
+    the staff who may record a payment through it and the shape of its
+    transaction reference. The core keeps funds and receipts apart (收缴分离):
+    the channel's staff record the funds received against a case's payment
+    code; the core, never the channel or the department, then issues the
+    receipt with its own number.
+    """
+
+
+# -- plugin web assets and jobs ---------------------------------------------------
+
+
+@hookspec
+def tongban_static_dirs() -> list[Any]:
+    """Return folders (``pathlib.Path``) of static files this plugin serves.
+
+    Called once when the app is built. The files are served, cacheable, at
+    ``/p/<plugin-name>/static/<file>`` (``<plugin-name>`` is the entry-point
+    name), so a template links them as
+    ``/p/my_plugin/static/my_plugin.css``. A folder that does not exist stops
+    start-up with the plugin's name.
+    """
+
+
+@hookspec
+def tongban_actors() -> list[Any]:
+    """Return the Dramatiq actors this plugin adds, or dotted module paths declaring them.
+
+    Called when a worker starts (``tongban worker`` and the embedded worker of
+    ``tongban serve``), so the actors exist in the worker process even when the
+    plugin's module does not import them itself. Declare an actor with
+    ``@dramatiq.actor`` (async functions are fine), make it idempotent and
+    let it take ids, not objects; send to it through the outbox
+    (``core.api.enqueue_job("actor_name", **ids)`` inside the change's
+    transaction), so it runs only after the change has committed.
+    """
+
+
+# -- signatures and documents (core.signing) -------------------------------------
+
+
+@hookspec(firstresult=True)
+def tongban_signing_backend() -> Any:
+    """Return the signature algorithm new keys and certificates are made with.
+
+    Called whenever the site CA issues a certificate or a key is loaded. Return
+    an object implementing ``core.signing.backend.SigningBackend`` (for example
+    an SM2/SM3 backend for national-standard deployments); the first plugin
+    that returns one wins. The core's default is ECDSA P-256 with SHA-256.
+    Certificates remember the backend's ``name``, so documents signed before a
+    switch stay verifiable.
+    """
+
+
+@hookspec(firstresult=True)
+def tongban_render_document(kind: str, item: Any, case: Any, values: dict, holder: Any) -> Any:
+    """Lay out a signed document of a case yourself; return ``None`` to let the core do it.
+
+    Called in the worker when a case event produces a document: ``kind`` is
+    ``"receipt"`` (受理通知书), ``"refusal"`` (不予受理通知书), ``"supplement"``
+    (一次性补正告知书), ``"decision"`` (决定书) or ``"licence"`` (the e-licence an
+    item's ``result.licence_type`` issues). ``item`` is the case's item
+    version, ``case`` a read-only row, ``values`` the decrypted form values and
+    ``holder`` the applicant (``name``, ``id_number_masked``; never the full
+    ID number). Return a dict (or object) with ``title``, ``rows`` (a list of
+    ``(label, value)`` pairs — what the QR code vouches for), optionally
+    ``paragraphs`` and, for licences, ``number`` and ``valid_until`` (a date).
+    The first plugin that returns something wins; return ``None`` for items
+    that are not yours.
+    """
+
+
+# -- cases: routing, bundles, notifications (core.cases) ---------------------------
+
+
+@hookspec(firstresult=True)
+def tongban_route_step(item: Any, step: Any, filing_unit: dict, case: Any) -> str | None:
+    """Choose the unit that handles a workflow step, instead of the tree's default.
+
+    Called whenever a step opens: at filing for the acceptance step (``case``
+    is then ``None``), and for every later step, each parallel branch and a
+    step a case is returned to. ``item`` is the case's item version, ``step``
+    the ``core.api.Step``, ``filing_unit`` a dict with ``code``, ``path`` and
+    ``level`` of the unit the case was filed at, ``case`` the case row.
+    Return the code of an active unit, or ``None`` to let the core resolve
+    the step's ``unit_kind`` at its ``level`` from the filing unit up the
+    tree. The first plugin that returns a code wins; an unknown or inactive
+    code stops the filing (or the step) with a clear message.
+    """
+
+
+@hookspec
+def tongban_bundles() -> list[Any]:
+    """Return the bundles (一件事) this plugin declares: one application, several cases.
+
+    Called once at start-up. Each entry is a ``core.api.Bundle`` (or a dict of
+    the same shape): ``code``, ``name``/``name_en``, ``items`` (two or more
+    item codes, from any plugins), ``shared_materials`` (material codes
+    collected once for every case) and an optional ``summary``. The applicant
+    section is shared by all the bundle's cases. A bundle naming an unknown
+    item or material, or a duplicate code, stops start-up with the plugin's
+    name.
+    """
+
+
+@hookspec
+def tongban_notification_channels() -> list[Any]:
+    """Return channels that deliver notifications (SMS, e-mail, an app push …).
+
+    Called in the worker for every notification. Each entry is an object with
+    a ``name`` (str) and an async ``send(message)`` method; ``message`` is a
+    ``core.api.OutgoingMessage`` (``audience`` "applicant" | "agent" |
+    "supervisor", ``subject``, ``body``, ``locale``, ``case_id``,
+    ``tracking_code`` and, for the applicant, ``phone``; for staff,
+    ``staff_id``). Every message is recorded by the core's default channel
+    whatever the plugins do; ``send`` should raise on failure (the failure is
+    recorded and the message retried once later) and may be called again for
+    the same message after a crash, so pass the message's ``key`` on to a
+    provider that de-duplicates.
+    """
+
+
+@hookspec
+def tongban_scope_path_columns() -> list[Any]:
+    """Return Piccolo columns that hold a copy of a unit's materialised path.
+
+    Example: ``[Case.scope_path]``. Called when an admin moves a unit: inside
+    the same transaction every listed column whose value starts with the old
+    path (``/…/old-parent/unit/``) gets the new one, so rows filed under the
+    moved subtree follow it. Return columns of your own tables only; a column
+    listed twice is rewritten once.
     """

@@ -29,7 +29,11 @@ DEFAULT_PLUGINS = (
     "core.catalog.plugin",
     "core.residents.plugin",
     "core.cases.plugin",
+    "core.deadlines.plugin",
     "core.jobs.plugin",
+    "core.payments.plugin",
+    "core.materials.plugin",
+    "core.workbench.plugin",
     "core.web.plugin",
 )
 

@@ -40,15 +40,16 @@ async def append_event(
     reason: str = "",
     payload: dict | None = None,
     case_updates: dict | None = None,
+    at: datetime | None = None,
 ) -> dict:
     """Record one event and apply ``case_updates`` to the case, atomically.
 
     Must run inside a transaction. ``case`` needs ``id``, ``event_count`` and
     ``last_event_hash`` as read at the start; if another request changed the
     case in between, :class:`ConcurrentChange` is raised and the caller's
-    transaction rolls back.
+    transaction rolls back. ``at`` defaults to now.
     """
-    at = datetime.now(UTC)
+    at = at or datetime.now(UTC)
     seq = case["event_count"] + 1
     fields = {
         "case": case["id"],

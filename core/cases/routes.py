@@ -12,6 +12,7 @@ from core.cases import queries, services
 from core.cases.applicant import APPLICANT_FORM
 from core.cases.forms_io import split_submission
 from core.cases.states import REASON_REQUIRED
+from core.catalog.form_context import form_context
 from core.catalog.forms import validate
 from core.catalog.registry import get_catalog
 from core.errors import ItemNotAvailable, PermissionDenied, ValidationFailed
@@ -38,7 +39,9 @@ class FilingController(Controller):
         self, principal: NamedDependency[Principal], q: FromQuery[str] = ""
     ) -> Template:
         membership = _filing_membership(principal)
-        items = services.available_items(membership.level, proxy=membership.role == "village_agent")
+        items = await services.available_items(
+            _unit_of(membership), proxy=membership.role == "village_agent"
+        )
         if q:
             needle = q.strip().lower()
             items = [
@@ -58,7 +61,7 @@ class FilingController(Controller):
         self, principal: NamedDependency[Principal], item_code: FromPath[str]
     ) -> Template:
         membership = _filing_membership(principal)
-        item = _available(item_code, membership)
+        item = await _available(item_code, membership)
         return Template(
             "cases/file.html",
             context={
@@ -77,14 +80,17 @@ class FilingController(Controller):
     ) -> Template:
         """Live validation of one field, with the same rules the submission uses."""
         membership = _filing_membership(principal)
-        item = _available(item_code, membership)
+        item = await _available(item_code, membership)
         pairs = (await request.form()).multi_items()
         field = next((v for k, v in pairs if k == "_field"), "")
         applicant, data = split_submission(pairs)
+        known = (await form_context(data, staff_id=principal.staff_id)).kwargs()
         if field.startswith("applicant."):
-            result = validate(APPLICANT_FORM, applicant, only=field.removeprefix("applicant."))
+            result = validate(
+                APPLICANT_FORM, applicant, only=field.removeprefix("applicant."), **known
+            )
         else:
-            result = validate(item.form, data, computed=get_catalog().computed, only=field)
+            result = validate(item.form, data, computed=get_catalog().computed, only=field, **known)
         errors = [e for e in result.errors if f"applicant.{e.path}" == field or e.path == field]
         return Template(
             "cases/partials/field_errors.html", context={"errors": errors, "field": field}
@@ -95,7 +101,7 @@ class FilingController(Controller):
         self, request: Request, principal: NamedDependency[Principal], item_code: FromPath[str]
     ) -> Template | Redirect:
         membership = _filing_membership(principal)
-        item = _available(item_code, membership)
+        item = await _available(item_code, membership)
         pairs = (await request.form()).multi_items()
         applicant, data = split_submission(pairs)
         key = next((v for k, v in pairs if k == "_idempotency_key"), None) or None
@@ -127,14 +133,16 @@ class FilingController(Controller):
         return Redirect(f"/cases/{case['id']}?filed=1")
 
 
-def _available(item_code: FromPath[str], membership):
+def _unit_of(membership) -> dict:
+    return {"path": membership.unit_path, "level": membership.level, "name": membership.unit_name}
+
+
+async def _available(item_code: FromPath[str], membership):
     item = get_catalog().items.get(item_code)
     if item is None:
         raise ItemNotAvailable(unit=membership.unit_name, reason="no such item")
-    services.check_item_available(
-        item,
-        {"level": membership.level, "name": membership.unit_name},
-        proxy=membership.role == "village_agent",
+    await services.check_item_available(
+        item, _unit_of(membership), proxy=membership.role == "village_agent"
     )
     return item
 

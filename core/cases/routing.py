@@ -4,13 +4,21 @@ A step names a unit kind at a level ("service_centre at township"). The
 router finds the filing unit's ancestor at that level and, beneath it, the
 active unit of that kind nearest to it — the village's township window, the
 district's social insurance centre.
+
+A plugin may decide instead through ``tongban_route_step`` (first answer
+wins): a tax plugin sending companies to a different office, say. Its answer
+is a unit code, checked like any other: an unknown or inactive unit stops
+the filing with a clear message rather than routing the case nowhere.
 """
 
 from __future__ import annotations
 
 from core.catalog.workflow import Step
 from core.errors import RoutingFailed
+from core.plugins import get_plugin_manager
 from core.tenancy.tables import Unit
+
+UNIT_COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.name_en, Unit.path, Unit.kind, Unit.level)
 
 
 def ancestor_codes(path: str) -> list[str]:
@@ -28,7 +36,7 @@ async def resolve_step(step: Step, filing_path: str) -> dict:
     ancestors.sort(key=lambda row: len(row["path"]), reverse=True)
     for anchor in ancestors:
         unit = await (
-            Unit.select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.kind, Unit.level)
+            Unit.select(*UNIT_COLUMNS)
             .where(
                 Unit.path.like(anchor["path"] + "%")
                 & (Unit.kind == step.unit_kind)
@@ -41,3 +49,24 @@ async def resolve_step(step: Step, filing_path: str) -> dict:
         if unit:
             return unit
     raise RoutingFailed(unit_kind=step.unit_kind, level=step.level)
+
+
+async def route_step(item, step: Step, filing_unit: dict, case: dict | None = None) -> dict:
+    """The unit for ``step``: a plugin's choice if one makes it, else the tree's.
+
+    ``filing_unit`` has at least ``code``, ``path`` and ``level``; ``case`` is
+    the case row once it exists (None while filing).
+    """
+    code = get_plugin_manager().hook.tongban_route_step(
+        item=item, step=step, filing_unit=filing_unit, case=case
+    )
+    if code:
+        unit = await (
+            Unit.select(*UNIT_COLUMNS)
+            .where((Unit.code == str(code)) & (Unit.active == True))  # noqa: E712
+            .first()
+        )
+        if unit is None:
+            raise RoutingFailed(unit_kind=f"{step.unit_kind} ({code})", level=step.level)
+        return unit
+    return await resolve_step(step, filing_unit["path"])

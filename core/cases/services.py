@@ -19,6 +19,8 @@ from core.cases.applicant import APPLICANT_FORM
 from core.cases.events import append_event
 from core.cases.states import REASON_REQUIRED, State, target
 from core.cases.tables import Case, Task, TrackingSequence
+from core.catalog import delegation
+from core.catalog.form_context import form_context
 from core.catalog.forms import FieldError, validate
 from core.catalog.items import Item
 from core.catalog.registry import get_catalog
@@ -79,27 +81,29 @@ async def _filing_unit(principal: Principal, unit_id: int) -> dict:
     return unit
 
 
-def available_items(level: str, *, proxy: bool) -> list[Item]:
-    """Items that may be filed at a unit of ``level`` (by an agent when ``proxy``)."""
-    return [
-        item
-        for item in get_catalog().items.values()
-        if level in item.accept_levels and (item.proxy_allowed or not proxy)
-    ]
+# -- catalogue: delegation (事项下沉) and the validator's context; owned by core/catalog --
+async def available_items(unit: dict, *, proxy: bool) -> list[Item]:
+    """Items that may be filed at ``unit`` (``path``, ``level``), by an agent when ``proxy``."""
+    return await delegation.available_items(unit, proxy=proxy)
 
 
-def check_item_available(item: Item, unit: dict, *, proxy: bool) -> None:
-    if unit["level"] not in item.accept_levels:
-        raise ItemNotAvailable(unit=unit["name"], reason="it is not delegated to this level")
-    if proxy and not item.proxy_allowed:
-        raise ItemNotAvailable(unit=unit["name"], reason="it may not be filed by an agent")
+async def check_item_available(item: Item, unit: dict, *, proxy: bool) -> None:
+    decision = await delegation.may_file(item, unit, proxy=proxy)
+    if not decision.allowed:
+        raise ItemNotAvailable(decision.message, unit=unit["name"])
 
 
-def validate_submission(item: Item, unit: dict, applicant: dict, data: dict) -> tuple[dict, dict]:
-    """Validate the applicant section and the item's form; raise ValidationFailed with all errors."""
+async def validate_submission(
+    item: Item, unit: dict, applicant: dict, data: dict, *, staff_id: int | None = None
+) -> tuple[dict, dict]:
+    """Validate the applicant section and the item's form; raise ValidationFailed with all errors.
+
+    ``staff_id``: whose uploads the form's file fields may name.
+    """
     catalog = get_catalog()
-    who = validate(APPLICANT_FORM, applicant)
-    what = validate(item.form, data, computed=catalog.computed)
+    known = (await form_context(data, staff_id=staff_id)).kwargs()
+    who = validate(APPLICANT_FORM, applicant, **known)
+    what = validate(item.form, data, computed=catalog.computed, **known)
     errors = [
         FieldError(path=f"applicant.{e.path}", message=e.message, params=e.params)
         for e in who.errors
@@ -118,6 +122,9 @@ def validate_submission(item: Item, unit: dict, applicant: dict, data: dict) -> 
     if errors:
         raise ValidationFailed(errors)
     return who.values, what.values
+
+
+# -- end of the catalogue's part ------------------------------------------------------
 
 
 async def _next_tracking_code(division: str) -> str:
@@ -164,8 +171,10 @@ async def submit(
     if item is None:
         raise ItemNotAvailable(unit=unit["name"], reason="no such item")
     proxy = any(m.unit_id == unit_id for m in principal.memberships_with("village_agent"))
-    check_item_available(item, unit, proxy=proxy)
-    person, values = validate_submission(item, unit, applicant, data)
+    await check_item_available(item, unit, proxy=proxy)
+    person, values = await validate_submission(
+        item, unit, applicant, data, staff_id=principal.staff_id
+    )
     first = item.workflow.steps[0]
     accepting = await routing.resolve_step(first, unit["path"])
     version_id = await item_version_id(item)

@@ -25,7 +25,7 @@ Scalar = str | int | float | bool
 
 _SHAPE = (
     "a condition needs `field` with exactly one of `equals`, `in` or `not_empty = true`, "
-    "or else a non-empty `any_of` or `all_of` list and nothing more"
+    "or else a non-empty `any_of` or `all_of` list and nothing more (`in` must not be empty)"
 )
 
 
@@ -51,7 +51,7 @@ class Condition(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen
         if combos:
             if len(combos) > 1 or tests or self.field or not combos[0]:
                 raise ValueError(_SHAPE)
-        elif not self.field or len(tests) != 1:
+        elif not self.field or len(tests) != 1 or self.in_ == []:
             raise ValueError(_SHAPE)
 
 

@@ -126,7 +126,12 @@ class Choice(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=Tr
 
 class Field(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     """One form field. Options that do not apply to ``type`` must stay unset
-    (``check_form`` reports them: a misplaced option is usually a typo)."""
+    (``check_form`` reports them: a misplaced option is usually a typo).
+
+    ``required`` on a multichoice or group means at least one selection or
+    entry; a ``min_items`` above 0 implies it. A hidden field (``show_if``
+    false) is never required. A computed field ignores user input.
+    """
 
     name: str  # [a-z][a-z0-9_]*, unique among its siblings
     type: FieldType
@@ -240,6 +245,7 @@ def _ident(raw: Any, invalid: str, *, drop: str = " -") -> str | None:
         return None
     if len(s) > IDENT_MAX_CHARS:
         raise Invalid(invalid)
+    s = s.strip()  # a pasted trailing newline is not worth an error
     check_chars(s, identifier=True)
     s = unicodedata.normalize("NFKC", s).strip()
     for ch in drop:
@@ -307,7 +313,7 @@ def _decimal(raw: Any, invalid: str, *, money: bool = False) -> Any:
     elif isinstance(raw, str):
         if len(raw) > IDENT_MAX_CHARS:
             raise Invalid(invalid)
-        check_chars(raw, identifier=True)
+        check_chars(raw.strip(), identifier=True)
         s = unicodedata.normalize("NFKC", raw).strip()
         if money:
             s = s.removeprefix("¥").removesuffix("元").strip()
@@ -419,7 +425,7 @@ def clean_date(f: Field, raw: Any, ctx: Context) -> Any:
     else:
         if len(raw) > IDENT_MAX_CHARS:
             raise Invalid(DATE_INVALID)
-        check_chars(raw, identifier=True)
+        check_chars(raw.strip(), identifier=True)
         s = unicodedata.normalize("NFKC", raw).strip()
         if not s:
             return EMPTY

@@ -1,4 +1,4 @@
-"""The catalogue module as a built-in plugin."""
+"""The catalogue module as a built-in plugin: its tables, pages, templates and commands."""
 
 from pathlib import Path
 
@@ -13,3 +13,24 @@ def tongban_piccolo_apps():
 @hookimpl
 def tongban_locale_dirs():
     return [Path(__file__).parent / "locale"]
+
+
+@hookimpl
+def tongban_template_dirs():
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tongban_route_handlers():
+    from core.catalog.admin_routes import DelegationAdminController
+    from core.catalog.form_routes import FormController
+    from core.catalog.guide_routes import GuideController
+
+    return [GuideController, FormController, DelegationAdminController]
+
+
+@hookimpl
+def tongban_register_commands(cli):
+    from core.catalog.commands import plugins
+
+    cli.add_command(plugins)

@@ -1,8 +1,11 @@
 """Deadlines: the working-day calendar, time-limit clocks and lights.
 
-Pure, synchronous and database-free, so the deadline sweep can evaluate many
-cases quickly and every rule can be tested with real dates. All datetimes are
-timezone-aware; days are site-local civil dates (Asia/Shanghai by default).
+The calendar, clock and lights are pure, synchronous and database-free, so
+the deadline sweep can evaluate many cases quickly and every rule can be
+tested with real dates. All datetimes are timezone-aware; days are site-local
+civil dates (Asia/Shanghai by default). The site's own layer — site.toml and
+the city admin's overrides, stored in the database — lives apart in
+:mod:`core.deadlines.site_calendar` (with its admin page in ``routes``).
 """
 
 from core.deadlines.calendar import (

@@ -59,3 +59,27 @@ def mask_id_number(value: str) -> str:
 
 def mask_phone(value: str) -> str:
     return value[:3] + "****" + value[-4:] if len(value) >= 11 else "****"
+
+
+def normalise_name(name: str) -> str:
+    """The form of a name used for lookup: NFKC, no spaces, one kind of middle dot.
+
+    Minority names are written with "·", "•", "‧" or "." between parts
+    depending on the keyboard; all of them must find the same person.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name)
+    for dot in ("•", "‧", "∙", "・", "."):
+        text = text.replace(dot, "·")
+    return "".join(text.split())
+
+
+def name_birth_hash(name: str, birth: object) -> str:
+    """Keyed hash of (name, birth date) for the "name + birth date" search."""
+    return lookup_hash("namebirth", f"{normalise_name(name)}|{birth}")
+
+
+def mask_name(value: str) -> str:
+    """Keep the family name's first character: 张三 -> 张*."""
+    return value[:1] + "*" * max(len(value) - 1, 1) if value else ""

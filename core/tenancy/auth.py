@@ -1,4 +1,4 @@
-"""Passwords (argon2) and building a principal from the database."""
+"""Passwords (argon2), logging in, and building a principal from the database."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.catalog.registry import get_catalog
+from core.i18n import N_
+from core.tenancy.passwords import demo_passwords
 from core.tenancy.scope import MembershipView, Principal, anchor_path
 from core.tenancy.tables import Membership, Staff
 
@@ -16,6 +18,9 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 # Verifying against a dummy hash keeps "no such user" as slow as "wrong password".
 _DUMMY_HASH = _hasher.hash("tongban-dummy-password")
+
+WRONG = N_("Wrong username or password.")
+LOCKED = N_("Too many failed attempts. Try again in 15 minutes.")
 
 
 def hash_password(password: str) -> str:
@@ -35,66 +40,106 @@ class LoginRefused(Exception):
         super().__init__(reason)
 
 
-async def authenticate(username: str, password: str) -> int:
-    """Return the staff id, or raise LoginRefused. Locks an account after repeated failures."""
+async def authenticate(username: str, password: str, *, demo_site: bool = True) -> tuple[int, int]:
+    """Return ``(staff id, auth epoch)``, or raise LoginRefused.
+
+    Locks an account after repeated failures. Outside the demo site, logging in
+    with one of the demo passwords works once, then forces a new password.
+    """
     now = datetime.now(UTC)
     staff = await Staff.objects().where(Staff.username == username.strip()).first()
-    if staff is None or not staff.active:
+    if staff is None or not staff.active or staff.service:
         verify_password(_DUMMY_HASH, password)
-        raise LoginRefused("Wrong username or password.")
+        raise LoginRefused(WRONG)
     if staff.locked_until and staff.locked_until > now:
-        raise LoginRefused("Too many failed attempts. Try again in 15 minutes.")
+        raise LoginRefused(LOCKED)
     if not verify_password(staff.password_hash, password):
         failed = staff.failed_logins + 1
         locked = now + LOCKOUT if failed >= MAX_FAILED_LOGINS else None
         await Staff.update(
             {Staff.failed_logins: 0 if locked else failed, Staff.locked_until: locked}
         ).where(Staff.id == staff.id)
-        raise LoginRefused("Wrong username or password.")
+        raise LoginRefused(WRONG)
+    updates = {}
     if staff.failed_logins or staff.locked_until:
-        await Staff.update({Staff.failed_logins: 0, Staff.locked_until: None}).where(
-            Staff.id == staff.id
-        )
-    return staff.id
+        updates.update({Staff.failed_logins: 0, Staff.locked_until: None})
+    if not demo_site and not staff.must_change_password and password in demo_passwords():
+        updates[Staff.must_change_password] = True
+    if _hasher.check_needs_rehash(staff.password_hash):
+        updates[Staff.password_hash] = hash_password(password)
+    if updates:
+        await Staff.update(updates).where(Staff.id == staff.id)
+    return staff.id, staff.auth_epoch
 
 
-async def load_principal(staff_id: int) -> Principal | None:
+async def load_principal(staff_id: int, epoch: int | None = None) -> Principal | None:
+    """The staff member with their active memberships; ``None`` if disabled.
+
+    ``epoch`` is the one stored in the session: a password change or a
+    disabled account bumps it, so sessions opened before are no longer valid.
+    """
     staff = (
-        await Staff.select(Staff.id, Staff.username, Staff.display_name, Staff.active)
+        await Staff.select(
+            Staff.id,
+            Staff.username,
+            Staff.display_name,
+            Staff.active,
+            Staff.service,
+            Staff.auth_epoch,
+            Staff.must_change_password,
+        )
         .where(Staff.id == staff_id)
         .first()
     )
-    if not staff or not staff["active"]:
+    if not staff or not staff["active"] or staff["service"]:
+        return None
+    if epoch is not None and epoch != staff["auth_epoch"]:
         return None
     rows = await Membership.select(
         Membership.role,
         Membership.unit.id,
         Membership.unit.code,
         Membership.unit.name,
+        Membership.unit.name_en,
         Membership.unit.kind,
         Membership.unit.path,
         Membership.unit.level,
         Membership.unit.active,
     ).where(Membership.staff == staff_id)
-    kinds = get_catalog().unit_kinds
-    memberships = tuple(
-        MembershipView(
-            unit_id=r["unit.id"],
-            unit_code=r["unit.code"],
-            unit_name=r["unit.name"],
-            unit_kind=r["unit.kind"],
-            unit_path=r["unit.path"],
-            anchor_path=anchor_path(r["unit.path"], r["unit.kind"]),
-            level=r["unit.level"],
-            role=r["role"],
-            department=bool(kinds.get(r["unit.kind"]) and kinds[r["unit.kind"]].department),
-        )
-        for r in rows
-        if r["unit.active"]
-    )
     return Principal(
         staff_id=staff["id"],
         username=staff["username"],
         display_name=staff["display_name"],
-        memberships=memberships,
+        memberships=tuple(
+            view
+            for r in rows
+            if r["unit.active"] and (view := membership_view(r, "unit.", r["role"]))
+        ),
+        must_change_password=staff["must_change_password"],
+    )
+
+
+def membership_view(row: dict, prefix: str, role: str) -> MembershipView | None:
+    """A membership as the scoping layer sees it, from a row of unit columns.
+
+    A role no loaded plugin declares (its plugin was removed) grants nothing.
+    """
+    catalog = get_catalog()
+    kind = catalog.unit_kinds.get(row[f"{prefix}kind"])
+    role_def = catalog.roles.get(role)
+    if role_def is None:
+        return None
+    return MembershipView(
+        unit_id=row[f"{prefix}id"],
+        unit_code=row[f"{prefix}code"],
+        unit_name=row[f"{prefix}name"],
+        unit_name_en=row.get(f"{prefix}name_en", ""),
+        unit_kind=row[f"{prefix}kind"],
+        unit_path=row[f"{prefix}path"],
+        anchor_path=anchor_path(row[f"{prefix}path"], row[f"{prefix}kind"]),
+        level=row[f"{prefix}level"],
+        role=role,
+        department=bool(kind and kind.department),
+        read_only=role_def.read_only,
+        admin=role_def.admin and not role_def.read_only,
     )

@@ -1,4 +1,4 @@
-"""The tenancy module as a built-in plugin: its roles, unit kinds and tables."""
+"""The tenancy module as a built-in plugin: roles, unit kinds, tables, admin console, CLI."""
 
 from __future__ import annotations
 
@@ -53,3 +53,32 @@ def tongban_piccolo_apps():
 @hookimpl
 def tongban_locale_dirs():
     return [Path(__file__).parent / "locale"]
+
+
+@hookimpl
+def tongban_route_handlers():
+    from core.tenancy.routes import ROUTE_HANDLERS
+
+    return ROUTE_HANDLERS
+
+
+@hookimpl
+def tongban_template_dirs():
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tongban_register_commands(cli):
+    from core.tenancy.cli import units
+
+    cli.add_command(units)
+
+
+@hookimpl
+def tongban_scope_path_columns():
+    # The cases module keeps the filing unit's path on each case. This
+    # declaration belongs in core/cases/plugin.py; it lives here until that
+    # module declares it itself (a duplicate is harmless: columns are deduplicated).
+    from core.cases.tables import Case
+
+    return [Case.scope_path]

@@ -1,21 +1,41 @@
-"""Who may see what: every case query is scoped here, and only here.
+"""Who may see and change what: every scoped query is built here, and only here.
 
-A principal's visibility comes from their memberships (unit + role):
+A principal's reach comes from their memberships (unit + role):
 
 - a department office (a unit kind marked ``department``) sees the cases
-  routed to it — those with a task at that unit — not the whole district;
+  routed to it — those with a task at that unit — and those filed there, not
+  the whole district;
 - any other unit sees the cases filed in the subtree of its administrative
   anchor (a township's service centre sees the township and its villages);
-- a city admin at the city root sees everything; an auditor sees but changes nothing.
+- a membership at the root sees everything;
+- residents and documents are visible exactly when a case they belong to is;
+- staff, units, tokens and the admin log are visible to admin and read-only
+  roles within their anchors' subtrees, and changeable by admin roles only;
+- a read-only role (the auditor) sees but changes nothing: ``write=True``
+  leaves its memberships out, and the web layer refuses its state-changing
+  requests before any route runs.
+
+Subtrees are materialised-path prefixes (:func:`under`), one indexed query on
+SQLite and PostgreSQL alike; the tree is never walked in Python.
+
+Case, task and other tables of higher modules are passed in, so that this
+module depends only on the tenancy tables.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from piccolo.columns.combination import Or, Where
+from piccolo.columns import Column
+from piccolo.columns.combination import And, Or, Where
+from piccolo.query import Select
+
+from core.errors import PermissionDenied
+from core.tenancy.tables import AdminEvent, ApiToken, Membership, Staff, Unit
 
 ADMINISTRATIVE_KINDS = frozenset({"city", "district", "township", "village"})
+
+Clause = Where | And | Or
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,9 @@ class MembershipView:
     level: str
     role: str
     department: bool
+    unit_name_en: str = ""
+    read_only: bool = False  # the role may look but not change anything
+    admin: bool = False  # the role manages units and staff in the anchor's subtree
 
 
 @dataclass(frozen=True)
@@ -37,7 +60,8 @@ class Principal:
     username: str
     display_name: str
     memberships: tuple[MembershipView, ...] = field(default_factory=tuple)
-    read_only_roles: frozenset[str] = frozenset({"auditor"})
+    must_change_password: bool = False
+    via_token: bool = False  # a department system calling the API with a bearer token
 
     @property
     def roles(self) -> set[str]:
@@ -52,38 +76,28 @@ class Principal:
     def unit_ids_with(self, *roles: str) -> list[int]:
         return [m.unit_id for m in self.memberships_with(*roles)]
 
+    @property
+    def writable_memberships(self) -> tuple[MembershipView, ...]:
+        return tuple(m for m in self.memberships if not m.read_only)
 
-def case_visibility(principal: Principal, case_table, task_table) -> Where | Or | None:
-    """The where-clause limiting ``case_table`` to what ``principal`` may see.
+    @property
+    def read_only(self) -> bool:
+        """True when no membership may change anything (an auditor, or nobody at all)."""
+        return not self.writable_memberships
 
-    Returns ``None`` when the principal may see nothing at all.
-    """
-    clauses = []
-    routed_units = [m.unit_id for m in principal.memberships if m.department]
-    for m in principal.memberships:
-        if not m.department:
-            clauses.append(case_table.scope_path.like(m.anchor_path + "%"))
-    if routed_units:
-        clauses.append(
-            case_table.id.is_in(
-                task_table.select(task_table.case).where(task_table.unit.is_in(routed_units))
-            )
-        )
-    # Tasks routed to a non-department unit outside its anchor (a district window
-    # accepting a township's case) are visible to that unit too.
-    office_units = [m.unit_id for m in principal.memberships if not m.department]
-    if office_units:
-        clauses.append(
-            case_table.id.is_in(
-                task_table.select(task_table.case).where(task_table.unit.is_in(office_units))
-            )
-        )
-    if not clauses:
-        return None
-    where = clauses[0]
-    for clause in clauses[1:]:
-        where = where | clause
-    return where
+    @property
+    def console_access(self) -> bool:
+        """Admins manage; read-only roles inspect. Both see the admin console."""
+        return any(m.admin or m.read_only for m in self.memberships)
+
+    @property
+    def is_site_admin(self) -> bool:
+        """An admin role held at the root: configures levels and grants any role."""
+        return any(m.admin and is_root(m.anchor_path) for m in self.writable_memberships)
+
+
+def is_root(path: str) -> bool:
+    return path.count("/") == 2
 
 
 def anchor_path(unit_path: str, unit_kind: str) -> str:
@@ -92,3 +106,158 @@ def anchor_path(unit_path: str, unit_kind: str) -> str:
         return unit_path
     parts = [p for p in unit_path.split("/") if p]
     return "/" + "/".join(parts[:-1]) + "/" if len(parts) > 1 else unit_path
+
+
+def under(column: Column, path: str) -> Where:
+    """``column`` lies in the subtree at ``path``: the one indexed prefix predicate.
+
+    Unit codes never contain LIKE wildcards; a path that does is refused
+    rather than silently widened.
+    """
+    if not (path.startswith("/") and path.endswith("/")) or "%" in path or "_" in path:
+        raise ValueError(f"not a unit path: {path!r}")
+    return column.like(path + "%")
+
+
+def _minimal(paths: list[str]) -> list[str]:
+    """Drop paths inside another one: ``/a/`` covers ``/a/b/``."""
+    result: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(kept) for kept in result):
+            result.append(path)
+    return result
+
+
+def _any(clauses: list[Clause]) -> Clause | None:
+    if not clauses:
+        return None
+    where = clauses[0]
+    for clause in clauses[1:]:
+        where = where | clause
+    return where
+
+
+def unit_ids_under(paths: list[str]) -> Select:
+    """A sub-select of the ids of every unit in these subtrees."""
+    where = _any([under(Unit.path, p) for p in _minimal(paths)])
+    return Unit.select(Unit.id).where(where)
+
+
+# -- cases, residents, documents -------------------------------------------------
+
+
+def case_visibility(
+    principal: Principal, case_table, task_table, *, write: bool = False
+) -> Clause | None:
+    """The where-clause limiting ``case_table`` to what ``principal`` may see.
+
+    With ``write=True`` only memberships that may change things count.
+    Returns ``None`` when the principal may see nothing at all.
+    """
+    memberships = principal.writable_memberships if write else principal.memberships
+    anchors = _minimal([m.anchor_path for m in memberships if not m.department])
+    if any(is_root(p) for p in anchors):
+        return case_table.id.is_not_null()
+    clauses: list[Clause] = []
+    if anchors:
+        clauses.append(case_table.filed_unit.is_in(unit_ids_under(anchors)))
+    units = sorted({m.unit_id for m in memberships})
+    departments = sorted({m.unit_id for m in memberships if m.department})
+    if departments:
+        clauses.append(case_table.filed_unit.is_in(departments))
+    if units:
+        # Cases routed to a unit (a department's review, a district window
+        # accepting a township's case) are visible to that unit.
+        clauses.append(
+            case_table.id.is_in(
+                task_table.select(task_table.case).where(task_table.unit.is_in(units))
+            )
+        )
+    return _any(clauses)
+
+
+def resident_visibility(
+    principal: Principal, resident_table, case_table, task_table, *, write: bool = False
+) -> Clause | None:
+    """Residents who applied in a case the principal may see."""
+    cases = case_visibility(principal, case_table, task_table, write=write)
+    if cases is None:
+        return None
+    return resident_table.id.is_in(case_table.select(case_table.resident).where(cases))
+
+
+def document_visibility(
+    principal: Principal, case_column: Column, case_table, task_table, *, write: bool = False
+) -> Clause | None:
+    """Rows that belong to a case (documents, materials, …) through ``case_column``."""
+    cases = case_visibility(principal, case_table, task_table, write=write)
+    if cases is None:
+        return None
+    return case_column.is_in(case_table.select(case_table.id).where(cases))
+
+
+# -- the admin side: units, staff, tokens, the admin log --------------------------
+
+
+def admin_paths(principal: Principal, *, write: bool) -> list[str]:
+    """Subtrees the principal administers (``write``) or may inspect as admin or auditor."""
+    if write:
+        paths = [m.anchor_path for m in principal.writable_memberships if m.admin]
+    else:
+        paths = [m.anchor_path for m in principal.memberships if m.admin or m.read_only]
+    return _minimal(paths)
+
+
+def in_admin_scope(principal: Principal, unit_path: str, *, write: bool) -> bool:
+    return any(unit_path.startswith(p) for p in admin_paths(principal, write=write))
+
+
+def unit_visibility(principal: Principal, *, write: bool = False) -> Clause | None:
+    paths = admin_paths(principal, write=write)
+    return _any([under(Unit.path, p) for p in paths])
+
+
+def staff_visibility(principal: Principal, *, write: bool = False) -> Clause | None:
+    """Staff holding a membership in a subtree the principal administers or inspects.
+
+    Service accounts (API tokens) are listed with their tokens, not as staff.
+    """
+    paths = admin_paths(principal, write=write)
+    if not paths:
+        return None
+    people = Staff.service == False  # noqa: E712 - Piccolo needs ==
+    if any(is_root(p) for p in paths):
+        return people
+    members = Membership.select(Membership.staff).where(
+        Membership.unit.is_in(unit_ids_under(paths))
+    )
+    return people & Staff.id.is_in(members)
+
+
+def membership_visibility(principal: Principal, *, write: bool = False) -> Clause | None:
+    paths = admin_paths(principal, write=write)
+    if not paths:
+        return None
+    return Membership.unit.is_in(unit_ids_under(paths))
+
+
+def token_visibility(principal: Principal, *, write: bool = False) -> Clause | None:
+    paths = admin_paths(principal, write=write)
+    if not paths:
+        return None
+    return ApiToken.unit.is_in(unit_ids_under(paths))
+
+
+def admin_event_visibility(principal: Principal) -> Clause | None:
+    paths = admin_paths(principal, write=False)
+    if not paths:
+        return None
+    if any(is_root(p) for p in paths):
+        return AdminEvent.id.is_not_null()
+    return AdminEvent.unit.is_in(unit_ids_under(paths))
+
+
+def require_write(principal: Principal) -> None:
+    """Refuse any change by a principal whose roles are all read-only."""
+    if principal.read_only:
+        raise PermissionDenied()

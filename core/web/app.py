@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core import db
+from core.catalog.mounting import plugin_route_handlers
 from core.catalog.registry import get_catalog
 from core.catalog.versions import sync_versions
 from core.plugins import await_me_maybe, collect, get_plugin_manager
@@ -34,7 +35,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
     settings = settings or get_settings()
     pm = get_plugin_manager()
     get_catalog()  # a bad plugin declaration stops start-up here, with its name
-    handlers = [handler for _, handler in collect(pm, "tongban_route_handlers")]
+    # Each plugin's routes under /p/<plugin>/ (checked) plus its static files.
+    handlers = plugin_route_handlers(pm)
     template_dirs = [Path(d) for _, d in collect(pm, "tongban_template_dirs")]
     environment = make_environment(template_dirs)  # core's and plugins', in hook order
     background: dict = {}

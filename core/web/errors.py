@@ -60,7 +60,10 @@ def _render(request: Request, status: int, message: str, errors: list | None = N
 
 def tongban_error(request: Request, exc: TongbanError) -> Response:
     locale = current_locale.get()
-    message = gettext(locale, exc.message, **exc.params)
+    # Params naming a state, an action … are msgids themselves: show them translated too.
+    translated = getattr(exc, "translate_params", ())
+    params = {k: gettext(locale, v) if k in translated else v for k, v in exc.params.items()}
+    message = gettext(locale, exc.message, **params)
     errors = None
     if isinstance(exc, ValidationFailed):
         errors = [

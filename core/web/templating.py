@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -67,6 +68,22 @@ def fmt_number(value) -> str:
     return format_decimal(value, locale=current_locale.get())
 
 
+def fmt_filesize(value: int | None) -> str:
+    """A file size for people: 1.2 MB, 340 KB, in the locale's digits and separators."""
+    if value is None:
+        return ""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if value >= size:
+            shown = format_decimal(round(value / size, 1), locale=current_locale.get())
+            return f"{shown} {unit}"
+    return f"{format_decimal(value, locale=current_locale.get())} B"
+
+
+def dom_id(value: object) -> str:
+    """Any text as a safe HTML id fragment ("children[1].photo" -> "children-1--photo")."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", str(value))
+
+
 def item_name(code: str) -> str:
     item = get_catalog().items.get(code)
     return localized(item) if item else code
@@ -101,5 +118,7 @@ def make_environment(template_dirs: list[Path]) -> Environment:
         money=fmt_money,
         number=fmt_number,
         localized=localized,
+        filesize=fmt_filesize,
+        domid=dom_id,
     )
     return env

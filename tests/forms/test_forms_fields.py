@@ -95,6 +95,7 @@ def test_missing_key_is_empty():
     ("value", "expected"),
     [
         ("42", 42),
+        ("42\n", 42),
         ("４２", 42),
         (" +7 ", 7),
         ("1,000", 1000),
@@ -387,6 +388,8 @@ def test_id_number_region_created_after_birth_is_accepted():
         "8613800138000",
         "１３８００１３８０００",
         "(+86) 13800138000",
+        "13800138000\r\n",
+        "\t13800138000",
         13800138000,
     ],
 )
@@ -404,14 +407,11 @@ def test_mobile_valid(value):
         ("010-12345678", m.MOBILE_INVALID),
         ("1380013800o", m.MOBILE_INVALID),
         ("138\u200b00138000", m.INVISIBLE_CHARS),
-        ("13800138000\n", m.MOBILE_INVALID),
         (13800138000.0, m.WRONG_TYPE),
     ],
 )
 def test_mobile_invalid(value, msgid):
-    got, errors = clean(one("mobile"), value)
-    assert got == "<absent>"
-    assert errors in ([msgid], [m.CONTROL_CHARS])
+    assert clean(one("mobile"), value) == ("<absent>", [msgid])
 
 
 # -- uscc ------------------------------------------------------------------------------

@@ -115,6 +115,7 @@ def test_condition_matching_rules():
         {"field": "a"},
         {"field": "a", "equals": "x", "in": ["x"]},
         {"field": "a", "not_empty": False},
+        {"field": "a", "in": []},
         {"equals": "x"},
         {"any_of": []},
         {"any_of": [{"field": "a", "equals": "x"}], "field": "a"},

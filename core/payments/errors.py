@@ -1,0 +1,56 @@
+"""Errors of the payments module, each with an English msgid translated at the edge."""
+
+from __future__ import annotations
+
+from core.errors import NotFound, PermissionDenied, TongbanError
+from core.i18n import N_
+
+
+class PaymentCodeInvalid(TongbanError):
+    status_code = 422
+    message = N_("This payment code is not valid. Please check the 20 digits and type it again.")
+
+
+class NothingDue(NotFound):
+    # Said alike for a code that does not exist and one with nothing to pay.
+    message = N_("Nothing is due under this payment code.")
+
+
+class ChannelNotAllowed(PermissionDenied):
+    message = N_("You may not record payments through this channel.")
+
+
+class ReferenceInvalid(TongbanError):
+    status_code = 422
+    message = N_("Please enter the %(label)s exactly as the bank's system printed it.")
+
+
+class ReferenceUsed(TongbanError):
+    status_code = 409
+    message = N_("This transaction reference was already used for another payment.")
+
+
+class AmountInvalid(TongbanError):
+    status_code = 422
+    message = N_("Enter the amount collected in yuan, e.g. 1234.50")
+
+
+class AmountMismatch(TongbanError):
+    status_code = 422
+    message = N_(
+        "The amount collected (%(given)s yuan) is not the amount due (%(due)s yuan). "
+        "Nothing was recorded."
+    )
+
+
+class AlreadyPaid(TongbanError):
+    status_code = 409
+    message = N_("These fees have already been paid. Nothing was recorded.")
+
+
+class CaseNotPayable(TongbanError):
+    status_code = 409
+    message = N_(
+        "This application was not accepted, was denied or was withdrawn, "
+        "so its fees are no longer due."
+    )

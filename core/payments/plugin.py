@@ -1,0 +1,38 @@
+"""The payments module as a built-in plugin: fees against cases, channels, receipts."""
+
+from pathlib import Path
+
+from core import hookimpl
+
+
+@hookimpl
+def tongban_piccolo_apps():
+    return ["core.payments.piccolo_app"]
+
+
+@hookimpl
+def tongban_route_handlers():
+    from core.payments.api import FeesApi
+    from core.payments.routes import FeeQuoteController, PaymentsController
+
+    return [FeesApi, FeeQuoteController, PaymentsController]
+
+
+@hookimpl
+def tongban_template_dirs():
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tongban_locale_dirs():
+    return [Path(__file__).parent / "locale"]
+
+
+@hookimpl
+def tongban_case_event(case, event):
+    """Assess a case's fees as soon as it is filed (idempotent; readers assess too)."""
+    if event["kind"] != "submit":
+        return None
+    from core.payments.services import assess_quietly
+
+    return assess_quietly(case["id"])

@@ -1,0 +1,187 @@
+"""What the agent's workbench does beyond showing pages.
+
+Filing ties three modules together in one transaction: the case (cases),
+the uploads the agent took for it (materials) and — inside the case
+service — the resident's authorisation (signing). Either all of it is
+written or none of it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from piccolo.query.functions.aggregate import Count
+
+from core.cases import services as cases
+from core.cases.tables import Case, Task
+from core.catalog.fees import FeeComputationFailed, FeeContext, FeeQuote, compute_fees
+from core.catalog.forms import validate
+from core.catalog.items import Item
+from core.catalog.registry import get_catalog
+from core.db import transaction
+from core.errors import PermissionDenied
+from core.materials import services as materials
+from core.residents import services as residents
+from core.settings import get_settings
+from core.tenancy.scope import MembershipView, Principal, case_visibility
+
+FILING_ROLES = ("village_agent", "window_clerk")
+LIST_LIMIT = 200
+LIGHTS = ("red", "yellow", "green")
+# States in which a result waits to be handed back to the resident.
+HAND_BACK_STATES = ("issued",)
+
+
+def filing_membership(principal: Principal) -> MembershipView:
+    """The unit the principal files at (an agent's agency point first)."""
+    for role in FILING_ROLES:
+        memberships = principal.memberships_with(role)
+        if memberships:
+            return memberships[0]
+    raise PermissionDenied()
+
+
+def unit_of(membership: MembershipView) -> dict:
+    return {"path": membership.unit_path, "level": membership.level, "name": membership.unit_name}
+
+
+async def items_for(membership: MembershipView) -> list[Item]:
+    """Items this agency point may file (delegation and proxy rules applied)."""
+    return await cases.available_items(
+        unit_of(membership), proxy=membership.role == "village_agent"
+    )
+
+
+async def item_for(membership: MembershipView, item_code: str) -> Item:
+    """The item if this unit may file it; ``ItemNotAvailable`` otherwise."""
+    from core.errors import ItemNotAvailable
+
+    item = get_catalog().items.get(item_code)
+    if item is None:
+        raise ItemNotAvailable(unit=membership.unit_name, reason="no such item")
+    await cases.check_item_available(
+        item, unit_of(membership), proxy=membership.role == "village_agent"
+    )
+    return item
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+def quote(item: Item, data: dict, membership: MembershipView) -> tuple[FeeQuote | None, bool]:
+    """The fee quote for what is typed so far, and whether it could be computed.
+
+    Fees may depend on form values; with invalid or missing values the quote
+    covers the fixed fees only, and the page says the total is provisional.
+    """
+    result = validate(item.form, data, computed=get_catalog().computed)
+    context = FeeContext(item_code=item.code, on=today(), filing_unit_code=membership.unit_code)
+    try:
+        return compute_fees(item, result.values, context), result.ok
+    except FeeComputationFailed:
+        return None, False
+
+
+def material_ids(pairs: list[tuple[str, Any]]) -> dict[str, list[str]]:
+    """``_material.<code>`` hidden inputs -> {material code: [upload ids]} in page order."""
+    found: dict[str, list[str]] = {}
+    for name, value in pairs:
+        if isinstance(name, str) and name.startswith("_material.") and isinstance(value, str):
+            found.setdefault(name.removeprefix("_material.")[:64], []).append(value[:64])
+    return found
+
+
+async def file_case(
+    principal: Principal,
+    membership: MembershipView,
+    *,
+    resident_id: int,
+    proven: bool,
+    item: Item,
+    data: dict,
+    uploads: dict[str, list[str]],
+    idempotency_key: str | None,
+) -> dict:
+    """Submit the case and attach its uploads, in one transaction. Returns ``{id, tracking_code}``."""
+    applicant = await residents.applicant_for_filing(principal, resident_id, proven=proven)
+    wanted = {m.code for m in item.materials}
+    ids = [i for code, ids in uploads.items() if code in wanted for i in ids]
+    async with transaction():
+        case = await cases.submit(
+            principal,
+            unit_id=membership.unit_id,
+            item_code=item.code,
+            applicant=applicant,
+            data=data,
+            idempotency_key=idempotency_key,
+        )
+        await materials.attach(principal, case["id"], ids, round=0)
+    return case
+
+
+# -- the agent's lists ----------------------------------------------------------------
+LIST_COLUMNS = (
+    Case.id,
+    Case.tracking_code,
+    Case.item_code,
+    Case.state,
+    Case.outcome,
+    Case.light,
+    Case.due_on,
+    Case.created_at,
+    Case.updated_at,
+    Case.resident.name,
+)
+
+
+def _mine(principal: Principal):
+    where = case_visibility(principal, Case, Task)
+    if where is None:
+        return None
+    return where & (Case.filed_by == principal.staff_id)
+
+
+async def my_cases(
+    principal: Principal, *, state: str = "", light: str = "", resident_id: int | None = None
+) -> list[dict]:
+    """Cases this person filed, newest first, optionally by state, light or resident."""
+    where = _mine(principal)
+    if where is None:
+        return []
+    if state:
+        where = where & (Case.state == state)
+    if light:
+        where = where & (Case.light == light)
+    if resident_id is not None:
+        where = where & (Case.resident == resident_id)
+    return await (
+        Case.select(*LIST_COLUMNS).where(where).order_by(Case.id, ascending=False).limit(LIST_LIMIT)
+    )
+
+
+async def my_counts(principal: Principal) -> dict[str, dict[str, int]]:
+    """How many of this person's cases are in each state and under each light."""
+    where = _mine(principal)
+    counts: dict[str, dict[str, int]] = {"state": {}, "light": {}}
+    if where is None:
+        return counts
+    for column, key in ((Case.state, "state"), (Case.light, "light")):
+        rows = await Case.select(column, Count(Case.id, alias="n")).where(where).group_by(column)
+        counts[key] = {row[column._meta.name]: row["n"] for row in rows}
+    return counts
+
+
+async def to_hand_back(principal: Principal) -> list[dict]:
+    """Results issued for cases this person filed, waiting to be handed to the resident."""
+    where = _mine(principal)
+    if where is None:
+        return []
+    return await (
+        Case.select(*LIST_COLUMNS)
+        .where(where & Case.state.is_in(list(HAND_BACK_STATES)))
+        .order_by(Case.updated_at)
+        .limit(LIST_LIMIT)
+    )
