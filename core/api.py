@@ -10,6 +10,7 @@ from core.catalog.forms import Choice, Field, FieldError, Form
 from core.catalog.items import Fee, Item, Material, Result
 from core.catalog.workflow import Step, Workflow
 from core.i18n import N_
+from core.jobs.outbox import enqueue as enqueue_job
 from core.payments.channels import PaymentChannel
 from core.tenancy.model import Level, Role, UnitKind
 
@@ -31,5 +32,6 @@ __all__ = [
     "Step",
     "UnitKind",
     "Workflow",
+    "enqueue_job",
     "hookimpl",
 ]

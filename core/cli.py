@@ -97,12 +97,35 @@ def user_create(username, display_name, unit_code, role, password) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="App processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--json-logs/--text-logs",
+    default=None,
+    help="One JSON object per log line (default: TONGBAN_LOG_FORMAT=json, else text).",
+)
+@click.option("--log-level", default="info", show_default=True)
+@click.option(
+    "--graceful-timeout",
+    default=30,
+    show_default=True,
+    type=int,
+    help="Seconds to finish in-flight requests after SIGTERM before closing them.",
+)
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    json_logs: bool | None,
+    log_level: str,
+    graceful_timeout: int,
+) -> None:
     """Serve the site. Without a broker, jobs run in this process (the embedded default)."""
     import uvicorn
 
     from core.bootstrap import prepare
+    from core.ops.logs import configure, json_requested, logging_config
 
+    json_logs = json_requested(json_logs)
+    configure(json_logs, log_level)
     settings = get_settings()
     _run(prepare(settings))
     if settings.demo:
@@ -112,6 +135,10 @@ def serve(host: str, port: int, workers: int) -> None:
             "note: with several app processes and no broker, run `tongban worker` too", err=True
         )
     os.environ["TONGBAN_EMBEDDED_JOBS"] = "1" if settings.embedded_worker and workers == 1 else "0"
+    if workers > 1:
+        from core.ops.metrics_dir import prepare_multiprocess_metrics
+
+        prepare_multiprocess_metrics(settings.var_dir)
     uvicorn.run(
         "core.web.app:app_from_env",
         factory=True,
@@ -119,15 +146,31 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=True,
-        log_level="info",
+        log_level=log_level,
+        log_config=logging_config(json_logs, log_level),
+        access_log=False,  # core.ops writes one access line per request, with its request id
+        timeout_graceful_shutdown=graceful_timeout,
     )
 
 
 @cli.command()
 @click.option("--threads", default=4, show_default=True, type=int)
-def worker(threads: int) -> None:
-    """Run jobs from the broker and relay the outbox (production)."""
+@click.option(
+    "--json-logs/--text-logs",
+    default=None,
+    help="One JSON object per log line (default: TONGBAN_LOG_FORMAT=json, else text).",
+)
+@click.option("--log-level", default="info", show_default=True)
+def worker(threads: int, json_logs: bool | None, log_level: str) -> None:
+    """Run jobs from the broker and relay the outbox (production).
+
+    SIGTERM stops taking new messages and finishes those in hand; a message
+    cut off by a harder stop returns to the broker and is redone (actors are
+    idempotent)."""
     from core.jobs.standalone import run_worker
+    from core.ops.logs import configure, json_requested
+
+    configure(json_requested(json_logs), log_level)
 
     settings = get_settings()
     if settings.embedded_worker:

@@ -294,3 +294,18 @@ def tongban_scope_path_columns() -> list[Any]:
     moved subtree follow it. Return columns of your own tables only; a column
     listed twice is rewritten once.
     """
+
+
+@hookspec
+def tongban_asgi_middleware() -> list[Any]:
+    """Return ASGI middleware that wraps every request of the web app.
+
+    Called once when an app process builds its Litestar app. Each entry is
+    anything Litestar accepts in ``middleware=[…]``: a callable taking the
+    next ASGI app and returning an ASGI app, or a ``DefineMiddleware``.
+    Entries run before the core's own middleware (locale, sessions, access
+    policy), in hook call order — the first entry is the outermost — so a
+    ``tryfirst=True`` implementation sees every request first and its
+    response last (the core's metrics middleware measures that way). Keep
+    middleware cheap: it runs on every request, static files included.
+    """

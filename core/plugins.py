@@ -34,7 +34,12 @@ DEFAULT_PLUGINS = (
     "core.payments.plugin",
     "core.materials.plugin",
     "core.workbench.plugin",
+    "core.signing.plugin",
+    "core.licences.plugin",
+    "core.reviews.plugin",
+    "core.reports.plugin",
     "core.web.plugin",
+    "core.ops.plugin",
 )
 
 log = logging.getLogger("tongban.plugins")
@@ -120,3 +125,24 @@ async def await_me_maybe(value: Any) -> Any:
 def piccolo_app_paths(pm: pluggy.PluginManager | None = None) -> list[str]:
     pm = pm or get_plugin_manager()
     return [path for _, path in collect(pm, "tongban_piccolo_apps")]
+
+
+def load_plugin_actors(pm: pluggy.PluginManager | None = None) -> list[str]:
+    """Declare the actors plugins add (``tongban_actors``) in this process; returns their names.
+
+    Entries are Dramatiq actors (declared when their module was imported) or
+    dotted module paths, imported here. Called wherever jobs run.
+    """
+    names: list[str] = []
+    for plugin, entry in collect(pm or get_plugin_manager(), "tongban_actors"):
+        if isinstance(entry, str):
+            try:
+                module = importlib.import_module(entry)
+            except Exception as exc:
+                raise PluginError(plugin, f"tongban_actors: cannot import {entry}: {exc!r}") from exc
+            names += [v.actor_name for v in vars(module).values() if hasattr(v, "actor_name")]
+        elif hasattr(entry, "actor_name"):
+            names.append(entry.actor_name)
+        else:
+            raise PluginError(plugin, f"tongban_actors: {entry!r} is neither an actor nor a module")
+    return names

@@ -8,8 +8,11 @@ A plugin's test suite runs against the installed core without a database::
         assert check_plugin("my_plugin") == []
 
     def test_form_refuses_a_bad_id_number():
-        result = validate_application("990000000001", {"id_number": "123"})
+        result = validate_application("my_plugin", "990000000001", {"id_number": "123"})
         assert "id_number" in result.errors_by_path()
+
+Each helper loads the core's built-in plugins and the named plugin only, so
+another installed plugin's bug does not fail this plugin's tests.
 
 For end-to-end tests (filing a case through the pages) see docs/plugins.md.
 """
@@ -42,17 +45,23 @@ def check_plugin(name: str) -> list[str]:
     return [str(problem) for problem in result.for_plugin(name)]
 
 
-@lru_cache(maxsize=1)
-def catalogue() -> Catalog:
-    """The catalogue built from every installed plugin (start-up's checks apply)."""
-    return build_catalog(make_plugin_manager())
+@lru_cache(maxsize=8)
+def _manager(plugin: str):
+    return make_plugin_manager(only={plugin})
 
 
-def catalogue_item(code: str) -> Item:
-    return catalogue().items[code]
+def catalogue(plugin: str) -> Catalog:
+    """The catalogue of the core plus ``plugin`` (start-up's checks apply: a bad
+    declaration raises ``PluginError`` naming the plugin and the field)."""
+    return build_catalog(_manager(plugin))
+
+
+def catalogue_item(plugin: str, code: str) -> Item:
+    return catalogue(plugin).items[code]
 
 
 def validate_application(
+    plugin: str,
     code: str,
     data: Mapping[str, Any],
     *,
@@ -65,7 +74,7 @@ def validate_application(
     computed fields, then every plugin's ``tongban_validate_submission``."""
     from core.cases.services import SubmissionContext
 
-    catalog = catalogue()
+    catalog = catalogue(plugin)
     item = catalog.items[code]
     result = validate(
         item.form, data, computed=catalog.computed, files=files, known_unit_codes=known_unit_codes
@@ -79,7 +88,7 @@ def validate_application(
         channel="proxy",
     )
     errors: list[FieldError] = []
-    for found in make_plugin_manager().hook.tongban_validate_submission(
+    for found in _manager(plugin).hook.tongban_validate_submission(
         item=item, values=result.values, context=context
     ):
         errors.extend(found or [])

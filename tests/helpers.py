@@ -103,3 +103,36 @@ async def _admin_sql(statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+def signature_png(width: int = 480, height: int = 160) -> bytes:
+    """A PNG like the tablet's signature pad sends: a stroke of ink on a clear canvas."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    pen.line([(30, 120), (120, 40), (200, 110), (300, 50), (440, 100)], fill="black", width=4)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+async def authorise(agent: Browser, name: str, id_number: str, item_code: str = "") -> int:
+    """The resident signs the agent's tablet: record the authorisation a proxy filing needs."""
+    import base64
+
+    response = await agent.api(
+        "POST",
+        "/api/v1/authorisations",
+        json={
+            "name": name,
+            "id_number": id_number,
+            "method": "tablet",
+            "image_base64": base64.b64encode(signature_png()).decode(),
+            "item_code": item_code,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import socket
 import subprocess
@@ -11,7 +12,7 @@ import time
 
 import httpx
 
-from tests.helpers import DEMO_PASSWORDS, ScratchSite, tracking_code_in
+from tests.helpers import DEMO_PASSWORDS, ScratchSite, signature_png, tracking_code_in
 
 TONGBAN = [sys.executable, "-c", "from core.cli import main; main()"]
 
@@ -78,6 +79,18 @@ def _file_a_case(base: str) -> str:
             "/login",
             data={"username": "agent", "password": DEMO_PASSWORDS["agent"], "_csrf_token": token},
         )
+        # The resident's authorisation (代办授权) comes first: signed on the agent's tablet.
+        consent = client.post(
+            "/api/v1/authorisations",
+            json={
+                "name": "王五",
+                "id_number": "11010519491231002X",
+                "method": "tablet",
+                "image_base64": base64.b64encode(signature_png()).decode(),
+            },
+            headers={"x-csrftoken": token},
+        )
+        assert consent.status_code == 201, consent.text
         page = client.post(
             "/file/000115002000",
             data={

@@ -7,7 +7,7 @@ resident looks the status up by tracking code without logging in.
 
 from __future__ import annotations
 
-from tests.helpers import tracking_code_in
+from tests.helpers import authorise, tracking_code_in
 
 PENSION = "000115002000"
 RESIDENT = {
@@ -23,6 +23,7 @@ FORM = {
 
 
 async def file_pension(agent) -> tuple[int, str]:
+    await authorise(agent, RESIDENT["applicant.name"], RESIDENT["applicant.id_number"])
     response = await agent.post_form(f"/file/{PENSION}", {**RESIDENT, **FORM})
     assert response.status_code == 200, response.text
     case_id = int(str(response.url).split("/cases/")[1].split("?")[0])

@@ -47,8 +47,7 @@ def holds(principal: Principal, task: dict) -> bool:
     if task["assignee"] is not None:
         return task["assignee"] == me or task.get("responsible") == me
     return any(
-        m.unit_id == task["unit"] and m.role == task["role"]
-        for m in principal.writable_memberships
+        m.unit_id == task["unit"] and m.role == task["role"] for m in principal.writable_memberships
     )
 
 
@@ -111,16 +110,21 @@ async def members_of(unit_id: int, role: str | None = None) -> list[dict]:
     ).where(where)
     seen: dict[int, dict] = {}
     for row in rows:
-        seen.setdefault(
-            row["staff.id"], {"id": row["staff.id"], "name": row["staff.display_name"]}
-        )
+        seen.setdefault(row["staff.id"], {"id": row["staff.id"], "name": row["staff.display_name"]})
     return list(seen.values())
 
 
 async def unit_row(unit_id: int) -> dict | None:
     return (
         await Unit.select(
-            Unit.id, Unit.code, Unit.name, Unit.name_en, Unit.path, Unit.kind, Unit.level, Unit.active
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            Unit.name_en,
+            Unit.path,
+            Unit.kind,
+            Unit.level,
+            Unit.active,
         )
         .where(Unit.id == unit_id)
         .first()

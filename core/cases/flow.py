@@ -204,9 +204,13 @@ async def cancel_open_tasks(ctx: Ctx, *, where_step: str | None = None) -> list[
     clause = (Task.case == ctx.case["id"]) & (Task.state == "open")
     if where_step is not None:
         clause = clause & (Task.step_id == where_step)
-    rows = await Task.update(
-        {Task.state: "cancelled", Task.completed_at: ctx.now, Task.light_changes_at: None}
-    ).where(clause).returning(Task.id)
+    rows = (
+        await Task.update(
+            {Task.state: "cancelled", Task.completed_at: ctx.now, Task.light_changes_at: None}
+        )
+        .where(clause)
+        .returning(Task.id)
+    )
     return [r["id"] for r in rows]
 
 
@@ -249,7 +253,7 @@ async def join_parallel(ctx: Ctx, parent: Step, batch: int, unit_id: int | None)
             updates={"decided_at": ctx.now, "outcome": "approved", "light_changes_at": None},
             by_system=True,
         )
-        await timing.stop_clocks(ctx.case["id"])
+        await timing.stop_clocks(ctx.case["id"], ctx.now)
     else:
         await record(ctx, "review_passed", unit_id=unit_id, payload=payload, by_system=True)
     await open_next(ctx, parent, unit_id)

@@ -1,4 +1,5 @@
-"""The cases module as a built-in plugin: its tables, pages, API and templates."""
+"""The cases module as a built-in plugin: its tables, pages, API, templates, and the
+core's own reactions to case events (notifications) and notification channel."""
 
 from pathlib import Path
 
@@ -12,16 +13,20 @@ def tongban_piccolo_apps():
 
 @hookimpl
 def tongban_route_handlers():
-    from core.cases.api import CasesApi, StatusApi
+    from core.cases.api import BundlesApi, CasesApi, StatusApi
+    from core.cases.bundle_routes import BundleFilingController
+    from core.cases.case_routes import CaseController, DeskController
     from core.cases.public import PublicStatusController
-    from core.cases.routes import CaseController, DeskController, FilingController
+    from core.cases.routes import FilingController
 
     return [
         FilingController,
+        BundleFilingController,
         CaseController,
         DeskController,
         PublicStatusController,
         CasesApi,
+        BundlesApi,
         StatusApi,
     ]
 
@@ -34,3 +39,26 @@ def tongban_template_dirs():
 @hookimpl
 def tongban_locale_dirs():
     return [Path(__file__).parent / "locale"]
+
+
+@hookimpl
+def tongban_case_event(case, event):
+    """Tell the applicant, the filing agent or the supervisor (see core.cases.notifications)."""
+    from core.cases.notifications import record_for_event
+
+    return record_for_event(case, event)
+
+
+@hookimpl(trylast=True)
+def tongban_notification_channels():
+    from core.cases.notifications import RecordChannel
+
+    return [RecordChannel()]
+
+
+@hookimpl
+def tongban_startup(app):
+    """A bad bundle declaration stops start-up here, naming its plugin."""
+    from core.cases.bundles import get_bundles
+
+    get_bundles()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.cases.tables import Case, CaseEvent, Task
+from core.cases.tables import Case, CaseEvent, Escalation, Task
 from core.tenancy.scope import Principal, case_visibility
 from core.tenancy.tables import Unit
 
@@ -20,6 +20,9 @@ CASE_LIST_COLUMNS = (
     Case.filed_unit.name_en,
 )
 
+# Most urgent first: red, yellow, green, then tasks without a light of their own.
+LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "": 3}
+
 
 async def cases_filed_by(principal: Principal, limit: int = 50) -> list[dict]:
     where = case_visibility(principal, Case, Task)
@@ -34,31 +37,79 @@ async def cases_filed_by(principal: Principal, limit: int = 50) -> list[dict]:
 
 
 async def queue(principal: Principal, limit: int = 100) -> list[dict]:
-    """Open tasks at the principal's units for roles they hold, oldest due first."""
-    pairs = [(m.unit_id, m.role) for m in principal.memberships]
-    if not pairs:
-        return []
-    clause = None
-    for unit_id, role in pairs:
-        part = (Task.unit == unit_id) & (Task.role == role)
-        clause = part if clause is None else clause | part
-    return await (
+    """Open tasks waiting for the principal: at their units for roles they hold, or
+    assigned to them (claimed, delegated, a countersignature) — by light, then due date.
+
+    A task's light is its step's own, else its case's.
+    """
+    clause = Task.assignee == principal.staff_id
+    for m in principal.writable_memberships:
+        clause = clause | ((Task.unit == m.unit_id) & (Task.role == m.role))
+    rows = await (
         Task.select(
             Task.id,
             Task.step_id,
             Task.role,
             Task.created_at,
             Task.due_on,
+            Task.light,
+            Task.assignee,
+            Task.assignee.display_name,
+            Task.responsible,
+            Task.signer,
             Task.case.id,
             Task.case.tracking_code,
             Task.case.item_code,
             Task.case.state,
             Task.case.light,
+            Task.case.due_on,
             Task.case.filed_unit.name,
             Task.case.filed_unit.name_en,
         )
         .where((Task.state == "open") & clause)
-        .order_by(Task.created_at)
+        .order_by(Task.id)
+        .limit(limit * 3)
+    )
+    for row in rows:
+        row["effective_light"] = row["light"] or row["case.light"] or ""
+        row["effective_due"] = row["due_on"] or row["case.due_on"]
+    rows.sort(
+        key=lambda r: (
+            LIGHT_ORDER.get(r["effective_light"], 3),
+            r["effective_due"] is None,
+            r["effective_due"] or r["created_at"].date(),
+            r["id"],
+        )
+    )
+    return rows[:limit]
+
+
+async def escalations_for(principal: Principal, limit: int = 100) -> list[dict]:
+    """Open escalations sent up to units where the principal is a supervisor."""
+    units = principal.unit_ids_with("unit_supervisor")
+    if not units:
+        return []
+    return await (
+        Escalation.select(
+            Escalation.id,
+            Escalation.cause,
+            Escalation.created_at,
+            Escalation.unit.name,
+            Escalation.unit.name_en,
+            Escalation.task.step_id,
+            Escalation.task.due_on,
+            Escalation.case.id,
+            Escalation.case.tracking_code,
+            Escalation.case.item_code,
+            Escalation.case.state,
+            Escalation.case.due_on,
+        )
+        .where(
+            Escalation.supervisor_unit.is_in(units)
+            & Escalation.resolved_at.is_null()
+            & (Escalation.task.state == "open")
+        )
+        .order_by(Escalation.id, ascending=False)
         .limit(limit)
     )
 
@@ -73,11 +124,13 @@ async def timeline(case_id: int) -> list[dict]:
             CaseEvent.actor_name,
             CaseEvent.at,
             CaseEvent.reason,
+            CaseEvent.payload,
             CaseEvent.unit.name,
             CaseEvent.unit.name_en,
         )
         .where(CaseEvent.case == case_id)
         .order_by(CaseEvent.seq)
+        .output(load_json=True)
     )
 
 
@@ -86,14 +139,22 @@ async def tasks_of(case_id: int) -> list[dict]:
         Task.select(
             Task.id,
             Task.step_id,
+            Task.parent_step,
             Task.state,
             Task.outcome,
             Task.role,
             Task.due_on,
+            Task.light,
+            Task.silent,
+            Task.signer,
             Task.created_at,
             Task.completed_at,
+            Task.unit,
             Task.unit.name,
             Task.unit.name_en,
+            Task.assignee,
+            Task.assignee.display_name,
+            Task.responsible.display_name,
         )
         .where(Task.case == case_id)
         .order_by(Task.id)

@@ -1,4 +1,5 @@
-"""Pages for filing and handling cases: the agent's filing form, the desk queue, a case."""
+"""Pages for filing a case: the agent's item list and filing form (a case and the desk
+are in :mod:`core.cases.case_routes`, bundles in :mod:`core.cases.bundle_routes`)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,16 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 
-from core.cases import queries, services
+from core.cases import services
 from core.cases.applicant import APPLICANT_FORM
 from core.cases.forms_io import split_submission
-from core.cases.states import REASON_REQUIRED
 from core.catalog.form_context import form_context
+from core.catalog.form_routes import render_context
 from core.catalog.forms import validate
 from core.catalog.registry import get_catalog
 from core.errors import ItemNotAvailable, PermissionDenied, ValidationFailed
 from core.tenancy.scope import Principal
-from core.web.guards import login_required, provide_principal, require_roles
+from core.web.guards import provide_principal, require_roles
 
 
 def _filing_membership(principal: NamedDependency[Principal]):
@@ -71,6 +72,8 @@ class FilingController(Controller):
                 "applicant": {},
                 "errors": {},
                 "membership": membership,
+                # the item's form section: views, urls, places (core/catalog)
+                **await render_context(item, {}, staff_id=principal.staff_id, show=set()),
             },
         )
 
@@ -127,6 +130,9 @@ class FilingController(Controller):
                     "applicant": applicant,
                     "errors": errors,
                     "membership": membership,
+                    **await render_context(
+                        item, data, staff_id=principal.staff_id, errors=failed.errors
+                    ),
                 },
                 status_code=422,
             )
@@ -145,71 +151,3 @@ async def _available(item_code: FromPath[str], membership):
         item, _unit_of(membership), proxy=membership.role == "village_agent"
     )
     return item
-
-
-class CaseController(Controller):
-    """A case as staff see it, and the actions its current task offers."""
-
-    path = "/cases"
-    guards = [login_required]
-    dependencies = {"principal": Provide(provide_principal)}
-
-    @get("/", name="cases.mine")
-    async def mine(self, principal: NamedDependency[Principal]) -> Template:
-        cases = await queries.cases_filed_by(principal)
-        return Template("cases/mine.html", context={"cases": cases})
-
-    @get("/{case_id:int}", name="cases.detail")
-    async def detail(
-        self,
-        principal: NamedDependency[Principal],
-        case_id: FromPath[int],
-        filed: FromQuery[int] = 0,
-    ) -> Template:
-        case = await services.visible_case(principal, case_id)
-        detail = await services.case_detail(case)
-        tasks = await services.open_tasks_for(principal, case_id)
-        item = detail["item"]
-        actions = []
-        for task in tasks:
-            step = item.workflow.step(task["step_id"])
-            actions += [(step, a) for a in services.STEP_ACTIONS.get(step.kind, ())]
-        return Template(
-            "cases/detail.html",
-            context={
-                "case": case,
-                "item": item,
-                "values": detail["values"],
-                "events": await queries.timeline(case_id),
-                "tasks": await queries.tasks_of(case_id),
-                "actions": actions,
-                "reason_required": REASON_REQUIRED,
-                "just_filed": bool(filed),
-            },
-        )
-
-    @post("/{case_id:int}/act", name="cases.act")
-    async def act(
-        self, request: Request, principal: NamedDependency[Principal], case_id: FromPath[int]
-    ) -> Redirect:
-        form = await request.form()
-        await services.act(
-            principal,
-            case_id,
-            (form.get("action") or "")[:32],
-            reason=(form.get("reason") or "")[:2000],
-            opinion=(form.get("opinion") or "")[:2000],
-        )
-        return Redirect(f"/cases/{case_id}")
-
-
-class DeskController(Controller):
-    """The queue of tasks waiting at the principal's units."""
-
-    path = "/desk"
-    guards = [login_required]
-    dependencies = {"principal": Provide(provide_principal)}
-
-    @get("/", name="desk")
-    async def desk(self, principal: NamedDependency[Principal]) -> Template:
-        return Template("cases/desk.html", context={"tasks": await queries.queue(principal)})

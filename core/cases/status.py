@@ -1,17 +1,20 @@
-"""The public status of a case, by tracking code plus a second factor.
+"""The public status of a case or a bundle, by tracking code plus a second factor.
 
-Shows steps, dates and what the applicant must do next — and nothing
-personal. A wrong second factor and an unknown code answer alike, so the
-page is no oracle for which codes exist.
+Shows steps, dates, the time-limit light and what the applicant must do
+next — and nothing personal: no name, no number, no staff member's name.
+A wrong second factor and an unknown code answer alike, so the page is no
+oracle for which codes exist. A bundle's code shows every case of it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
-from core.cases import tracking
+from core.cases import supplement, tracking
+from core.cases.bundles import bundle as bundle_declaration
 from core.cases.queries import timeline
-from core.cases.tables import Case
+from core.cases.tables import Bundle, Case
 from core.catalog.versions import item_for_version
 from core.errors import InvalidTrackingCodeError, NotFound
 from core.i18n import N_
@@ -20,6 +23,9 @@ from core.residents.services import second_factor_matches
 NEXT_STEP = {
     "submitted": N_("Nothing to do: the window will check your application."),
     "supplement_requested": N_(
+        "Please hand the missing materials listed below to your agent or the window."
+    ),
+    "review_supplement": N_(
         "Please hand the missing materials listed below to your agent or the window."
     ),
     "accepted": N_("Nothing to do: your case is being handled."),
@@ -36,6 +42,42 @@ NEXT_STEP = {
     "withdrawn": N_("This application was withdrawn."),
 }
 
+# What the resident sees of the history; internal work (claims, delegation,
+# countersignatures, lights, escalations) stays inside.
+PUBLIC_EVENTS = frozenset(
+    {
+        "submit",
+        "accept",
+        "refuse",
+        "request_supplement",
+        "supply",
+        "route",
+        "forward",
+        "review_passed",
+        "approve",
+        "deny",
+        "issue",
+        "deliver",
+        "close",
+        "withdraw",
+        "suspend",
+        "resume",
+        "transfer",
+    }
+)
+REASON_STATES = frozenset(
+    {"refused", "denied", "supplement_requested", "review_supplement", "suspended"}
+)
+REASON_EVENTS = ("refuse", "deny", "request_supplement", "suspend")
+SUPPLEMENT_STATES = frozenset({"supplement_requested", "review_supplement"})
+
+BUNDLE_PROGRESS = {
+    "action_needed": N_("Something is needed from you: see the case marked below."),
+    "in_progress": N_("Nothing to do: your cases are being handled."),
+    "completed": N_("All cases of this application are finished."),
+}
+FINISHED = frozenset({"issued", "delivered", "closed", "denied", "refused", "withdrawn"})
+
 
 class StatusNotFound(NotFound):
     message = N_("No case matches this tracking code and these digits. Please check both.")
@@ -49,48 +91,55 @@ class PublicStatus:
     state: str
     outcome: str
     light: str
-    due_on: object
+    due_on: date | None
     next_step: str
     steps: list[dict]
     reason: str
+    materials: list[dict] = field(default_factory=list)
+    bundle_code: str = ""
 
 
-async def public_status(code_input: str, last4: str) -> PublicStatus:
+@dataclass(frozen=True)
+class BundleStatus:
+    tracking_code: str
+    name: str
+    name_en: str
+    progress: str  # action_needed | in_progress | completed
+    next_step: str
+    cases: list[PublicStatus]
+
+
+def _code(code_input: str) -> str:
     try:
         code = tracking.normalise(code_input)
         tracking.parse(code)
     except tracking.InvalidTrackingCode as exc:
         raise InvalidTrackingCodeError(reason=exc.reason) from exc
-    case = (
-        await Case.select(
-            Case.id,
-            Case.tracking_code,
-            Case.state,
-            Case.outcome,
-            Case.light,
-            Case.due_on,
-            Case.item_version,
-            Case.resident,
-        )
-        .where(Case.tracking_code == code)
-        .first()
-    )
+    return code
+
+
+async def public_status(code_input: str, last4: str) -> PublicStatus | BundleStatus:
+    """The case (or bundle) with this code, if ``last4`` matches its applicant."""
+    code = _code(code_input)
+    case = await Case.select().where(Case.tracking_code == code).first()
+    if case is not None:
+        if not case["resident"] or not await second_factor_matches(case["resident"], last4):
+            raise StatusNotFound()
+        return await case_status(case)
+    row = await Bundle.select().where(Bundle.tracking_code == code).first()
     if (
-        case is None
-        or not case["resident"]
-        or not await second_factor_matches(case["resident"], last4)
+        row is None
+        or not row["resident"]
+        or not await second_factor_matches(row["resident"], last4)
     ):
         raise StatusNotFound()
+    return await bundle_status(row)
+
+
+async def case_status(case: dict, bundle_code: str = "") -> PublicStatus:
     item = await item_for_version(case["item_version"])
     events = await timeline(case["id"])
-    reason = next(
-        (
-            e["reason"]
-            for e in reversed(events)
-            if e["kind"] in ("refuse", "deny", "request_supplement")
-        ),
-        "",
-    )
+    reason = next((e["reason"] for e in reversed(events) if e["kind"] in REASON_EVENTS), "")
     steps = [
         {
             "kind": e["kind"],
@@ -100,16 +149,53 @@ async def public_status(code_input: str, last4: str) -> PublicStatus:
             "unit_en": e["unit.name_en"],
         }
         for e in events
+        if e["kind"] in PUBLIC_EVENTS
     ]
+    materials = (
+        await supplement.outstanding(case["id"]) if case["state"] in SUPPLEMENT_STATES else []
+    )
+    if not bundle_code and case["bundle"]:
+        row = await Bundle.select(Bundle.tracking_code).where(Bundle.id == case["bundle"]).first()
+        bundle_code = row["tracking_code"] if row else ""
     return PublicStatus(
         tracking_code=case["tracking_code"],
         item_name=item.name,
         item_name_en=item.name_en,
         state=case["state"],
         outcome=case["outcome"],
-        light=case["light"],
+        light=case["light"] if case["accepted_at"] else "",
         due_on=case["due_on"],
         next_step=NEXT_STEP.get(case["state"], ""),
         steps=steps,
-        reason=reason if case["state"] in ("refused", "denied", "supplement_requested") else "",
+        reason=reason if case["state"] in REASON_STATES else "",
+        materials=[
+            {
+                "name": m["name"],
+                "name_en": m.get("name_en", ""),
+                "problem": m["problem"],
+                "note": m["note"],
+            }
+            for m in materials
+        ],
+        bundle_code=bundle_code,
+    )
+
+
+async def bundle_status(row: dict) -> BundleStatus:
+    cases = await Case.select().where(Case.bundle == row["id"]).order_by(Case.id)
+    statuses = [await case_status(case, row["tracking_code"]) for case in cases]
+    if any(s.state in SUPPLEMENT_STATES for s in statuses):
+        progress = "action_needed"
+    elif all(s.state in FINISHED for s in statuses):
+        progress = "completed"
+    else:
+        progress = "in_progress"
+    declaration = bundle_declaration(row["bundle_code"])
+    return BundleStatus(
+        tracking_code=row["tracking_code"],
+        name=declaration.name if declaration else row["bundle_code"],
+        name_en=declaration.name_en if declaration else row["bundle_code"],
+        progress=progress,
+        next_step=BUNDLE_PROGRESS[progress],
+        cases=statuses,
     )

@@ -65,9 +65,11 @@ def _payload(row: dict) -> dict:
 
 async def requests_of(case_id: int) -> list[dict]:
     """Every supplement request of the case, oldest first, as their payloads."""
-    rows = await CaseEvent.select(CaseEvent.payload).where(
-        (CaseEvent.case == case_id) & (CaseEvent.kind == "request_supplement")
-    ).order_by(CaseEvent.seq)
+    rows = (
+        await CaseEvent.select(CaseEvent.payload)
+        .where((CaseEvent.case == case_id) & (CaseEvent.kind == "request_supplement"))
+        .order_by(CaseEvent.seq)
+    )
     return [_payload(r) for r in rows]
 
 

@@ -20,7 +20,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from core.cases.states import CLOCK_STATES
-from core.cases.tables import Case, CasePause, Task
+from core.cases.tables import Case, CasePause, Escalation, Task
 from core.deadlines.calendar import WorkingCalendar
 from core.deadlines.clock import Clock, Pause
 from core.deadlines.lights import Light, light_for, next_change
@@ -32,7 +32,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     # SQLite hands back naive UTC timestamps; PostgreSQL aware ones.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -48,8 +48,8 @@ async def pauses_of(case_ids: list[int]) -> dict[int, list[Pause]]:
     for row in rows:
         found[row["case"]].append(
             Pause(
-                _aware(row["started_at"]),
-                _aware(row["ended_at"]) if row["ended_at"] else None,
+                aware(row["started_at"]),
+                aware(row["ended_at"]) if row["ended_at"] else None,
                 "suspended" if row["kind"] == "suspended" else "supplement",
             )
         )
@@ -60,14 +60,14 @@ def case_clock(case: dict, pauses: list[Pause], calendar: WorkingCalendar) -> Cl
     """The clock of an accepted case; None before acceptance."""
     if not case.get("accepted_at"):
         return None
-    return Clock(_aware(case["accepted_at"]), case["limit_days"], calendar, tuple(pauses))
+    return Clock(aware(case["accepted_at"]), case["limit_days"], calendar, tuple(pauses))
 
 
 def task_clock(task: dict, pauses: list[Pause], calendar: WorkingCalendar) -> Clock | None:
     """The clock of a step with its own limit; None when the step has none."""
     if task.get("days") is None:
         return None
-    return Clock(_aware(task["created_at"]), task["days"], calendar, tuple(pauses))
+    return Clock(aware(task["created_at"]), task["days"], calendar, tuple(pauses))
 
 
 def evaluate(clock: Clock, stored_light: str, now: datetime) -> dict:
@@ -100,9 +100,9 @@ async def case_deadline(case: dict, now: datetime) -> dict:
 
 async def refresh_tasks(case_id: int, now: datetime) -> None:
     """Recompute the lights of the case's open tasks (after a pause, a resumption …)."""
-    tasks = await Task.select(
-        Task.id, Task.days, Task.created_at, Task.light, Task.due_on
-    ).where((Task.case == case_id) & (Task.state == "open"))
+    tasks = await Task.select(Task.id, Task.days, Task.created_at, Task.light, Task.due_on).where(
+        (Task.case == case_id) & (Task.state == "open")
+    )
     if not tasks:
         return
     calendar = await site_calendar()
@@ -131,9 +131,7 @@ async def new_task_deadline(days: int | None, now: datetime) -> dict:
 
 
 async def open_pause(case_id: int, kind: str, now: datetime, procedure: str = "") -> None:
-    await CasePause.insert(
-        CasePause(case=case_id, kind=kind, started_at=now, procedure=procedure)
-    )
+    await CasePause.insert(CasePause(case=case_id, kind=kind, started_at=now, procedure=procedure))
 
 
 async def close_pauses(case_id: int, now: datetime) -> None:
@@ -142,11 +140,15 @@ async def close_pauses(case_id: int, now: datetime) -> None:
     )
 
 
-async def stop_clocks(case_id: int) -> None:
-    """A decided, refused or withdrawn case: nothing of it changes light any more."""
+async def stop_clocks(case_id: int, now: datetime | None = None) -> None:
+    """A decided, refused or withdrawn case: nothing of it changes light any more,
+    and its escalations are settled."""
     await Case.update({Case.light_changes_at: None}).where(Case.id == case_id)
     await Task.update({Task.light_changes_at: None}).where(
         (Task.case == case_id) & (Task.state == "open")
+    )
+    await Escalation.update({Escalation.resolved_at: now or utcnow()}).where(
+        (Escalation.case == case_id) & Escalation.resolved_at.is_null()
     )
 
 
@@ -184,7 +186,9 @@ async def recompute_all(now: datetime | None = None, batch: int = 1000) -> int:
         seen += len(cases)
     # Tasks of cases not yet accepted (the acceptance step's own clock).
     pending = await Task.select(Task.case).where(
-        (Task.state == "open") & Task.days.is_not_null() & Task.case.state.is_in(["submitted", "supplement_requested"])
+        (Task.state == "open")
+        & Task.days.is_not_null()
+        & Task.case.state.is_in(["submitted", "supplement_requested"])
     )
     for case_id in {row["case"] for row in pending}:
         await refresh_tasks(case_id, now)

@@ -35,7 +35,9 @@ def list_plugins() -> None:
     for name in sorted(broken - {info.name for info in result.plugins}):
         click.echo(f"{name:<24} {'-':<32} NOT LOADED")
     builtin = sum(1 for info in result.plugins if info.builtin)
-    click.echo(f"({builtin} core modules are built-in plugins; `tongban plugins check` for details)")
+    click.echo(
+        f"({builtin} core modules are built-in plugins; `tongban plugins check` for details)"
+    )
 
 
 @plugins.command("check")
@@ -54,7 +56,9 @@ def check(name: str | None) -> None:
         click.echo(f"{problem.plugin}: {problem.where}: {problem.message}")
     checked = [name] if name else [info.name for info in result.plugins if not info.builtin]
     if problems:
-        click.echo(f"{len(problems)} problem(s) in {', '.join(sorted({p.plugin for p in problems}))}")
+        click.echo(
+            f"{len(problems)} problem(s) in {', '.join(sorted({p.plugin for p in problems}))}"
+        )
         sys.exit(1)
     click.echo(f"ok: {', '.join(checked) or 'no plugins installed'}")
 
@@ -73,10 +77,12 @@ def check(name: str | None) -> None:
 @click.option("--title-en", default="", help="The department's name in English.")
 def new(name: str, parent: Path, title: str, title_en: str) -> None:
     """Create a plugin package tongban-NAME that installs and passes its tests as generated."""
-    from core.catalog.scaffold import ScaffoldError, create_plugin
-    from core.plugins import get_plugin_manager
+    from importlib.metadata import entry_points
 
-    existing = {n for n, _ in get_plugin_manager().list_name_plugin()}
+    from core.catalog.scaffold import ScaffoldError, create_plugin
+    from core.plugins import ENTRY_POINT_GROUP
+
+    existing = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
     try:
         target = create_plugin(name, parent, title=title, title_en=title_en, existing=existing)
     except ScaffoldError as exc:

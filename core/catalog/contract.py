@@ -19,7 +19,7 @@ import pluggy
 from core import hookspecs
 from core.catalog.mounting import route_problems, static_problems
 from core.catalog.registry import Catalog, Problem, build_catalog, collect_one
-from core.plugins import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, collect
+from core.plugins import DEFAULT_PLUGINS, ENTRY_POINT_GROUP
 
 
 @dataclass
@@ -150,17 +150,3 @@ def check_plugins() -> CheckResult:
     for info in infos:
         info.items = sorted(code for code, p in catalog.item_plugin.items() if p == info.name)
     return CheckResult(plugins=infos, problems=problems, catalog=catalog)
-
-
-def load_plugin_actors(pm: pluggy.PluginManager) -> list[str]:
-    """Import the actors plugins declare (in a worker process); returns their names."""
-    names = []
-    for _plugin, entry in collect(pm, "tongban_actors"):
-        if isinstance(entry, str):
-            module = importlib.import_module(entry)
-            names += [
-                value.actor_name for value in vars(module).values() if hasattr(value, "actor_name")
-            ]
-        else:
-            names.append(entry.actor_name)
-    return names

@@ -149,7 +149,9 @@ def _hook_lines(pm, item: Item, values: dict, context: FeeContext) -> list[FeeLi
         except FeeComputationFailed:
             raise
         except Exception:
-            log.exception("plugin %r: tongban_compute_fees failed for %s", impl.plugin_name, item.code)
+            log.exception(
+                "plugin %r: tongban_compute_fees failed for %s", impl.plugin_name, item.code
+            )
             raise FeeComputationFailed() from None
     return lines
 

@@ -86,9 +86,7 @@ def search(items: list[Item], query: str) -> list[Item]:
 def _score(entry: SearchEntry, needle: str) -> int:
     if entry.texts and needle in entry.texts[0]:
         return 4  # the Chinese name
-    if any(r.startswith(needle) for r in entry.initials) or any(
-        needle in r for r in entry.spelled
-    ):
+    if any(r.startswith(needle) for r in entry.initials) or any(needle in r for r in entry.spelled):
         return 3
     if any(needle in r for r in entry.initials) and len(needle) >= 2:
         return 2

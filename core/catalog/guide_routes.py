@@ -19,7 +19,9 @@ class ItemNotFound(NotFound):
 
 
 async def _level_names() -> dict[str, dict]:
-    return {r["key"]: r for r in await LevelRow.select(LevelRow.key, LevelRow.name, LevelRow.name_en)}
+    return {
+        r["key"]: r for r in await LevelRow.select(LevelRow.key, LevelRow.name, LevelRow.name_en)
+    }
 
 
 def _as_unit(place: guide.Place) -> dict:

@@ -28,4 +28,8 @@ MATERIAL_FORMS = {
     "electronic": N_("Electronic"),
 }
 
-LABELS = {"item_types": ITEM_TYPES, "online_depths": ONLINE_DEPTHS, "material_forms": MATERIAL_FORMS}
+LABELS = {
+    "item_types": ITEM_TYPES,
+    "online_depths": ONLINE_DEPTHS,
+    "material_forms": MATERIAL_FORMS,
+}

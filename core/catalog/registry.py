@@ -161,6 +161,12 @@ def build_catalog(
             if item.code in catalog.items:
                 other = catalog.item_plugin[item.code]
                 report(plugin, where, f"duplicate item code (already declared by {other!r})")
+                if problems is not None:  # which came first is load order: tell both
+                    report(
+                        other,
+                        f"item {item.code}",
+                        f"duplicate item code (also declared by {plugin!r})",
+                    )
                 continue
             found = check_item(
                 item,

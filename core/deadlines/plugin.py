@@ -1,4 +1,4 @@
-"""The deadlines module as a built-in plugin: calendar tables, the calendar admin."""
+"""The deadlines module as a built-in plugin: calendar tables and the city admin's calendar."""
 
 from pathlib import Path
 
@@ -8,6 +8,18 @@ from core import hookimpl
 @hookimpl
 def tongban_piccolo_apps():
     return ["core.deadlines.piccolo_app"]
+
+
+@hookimpl
+def tongban_route_handlers():
+    from core.deadlines.routes import CalendarAdminController, CalendarApi
+
+    return [CalendarAdminController, CalendarApi]
+
+
+@hookimpl
+def tongban_template_dirs():
+    return [Path(__file__).parent / "templates"]
 
 
 @hookimpl

@@ -31,6 +31,7 @@ _cache: dict[str, object] = {}
 class CalendarInputError(TongbanError):
     status_code = 422
     message = N_("This day cannot be set: %(reason)s")
+    translate_params = ("reason",)
 
 
 @lru_cache(maxsize=1)
@@ -48,9 +49,11 @@ def yellow_share() -> float:
 
 
 async def _revision() -> int:
-    row = await CalendarChange.select(CalendarChange.id).order_by(
-        CalendarChange.id, ascending=False
-    ).first()
+    row = (
+        await CalendarChange.select(CalendarChange.id)
+        .order_by(CalendarChange.id, ascending=False)
+        .first()
+    )
     return row["id"] if row else 0
 
 
@@ -92,7 +95,8 @@ async def list_overrides(year: int) -> list[OverrideView]:
         CalendarOverride.changed_at,
         CalendarOverride.changed_by.display_name,
     ).where(
-        (CalendarOverride.day >= dt.date(year, 1, 1)) & (CalendarOverride.day <= dt.date(year, 12, 31))
+        (CalendarOverride.day >= dt.date(year, 1, 1))
+        & (CalendarOverride.day <= dt.date(year, 12, 31))
     )
     for row in rows:
         views[row["day"]] = OverrideView(
@@ -133,9 +137,11 @@ async def set_override(principal, day: dt.date, kind: str, name: str = "") -> No
     name = name.strip()[:64]
     staff_id = principal.staff_id if principal else None
     async with transaction():
-        existing = await CalendarOverride.select(CalendarOverride.id).where(
-            CalendarOverride.day == day
-        ).first()
+        existing = (
+            await CalendarOverride.select(CalendarOverride.id)
+            .where(CalendarOverride.day == day)
+            .first()
+        )
         values = {"kind": kind_, "name": name, "changed_by": staff_id}
         if existing:
             await CalendarOverride.update(
@@ -158,8 +164,10 @@ async def remove_override(principal, day: dt.date) -> bool:
 
     _check_admin(principal)
     async with transaction():
-        gone = await CalendarOverride.delete().where(CalendarOverride.day == day).returning(
-            CalendarOverride.id
+        gone = (
+            await CalendarOverride.delete()
+            .where(CalendarOverride.day == day)
+            .returning(CalendarOverride.id)
         )
         if not gone:
             return False

@@ -34,4 +34,48 @@ async def case_event(outbox_id: int, case_id: int, seq: int) -> None:
             await await_me_maybe(result)
 
 
-ACTORS = {"case_event": case_event}
+@dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=2000)
+async def deliver_notification(outbox_id: int, notification_id: int) -> None:
+    """Hand a notification to every channel; channels already done are skipped on retry."""
+    from core.cases.notifications import deliver
+
+    deliveries = await deliver(notification_id)
+    failed = [name for name, result in deliveries.items() if result != "sent"]
+    if failed:
+        raise RuntimeError(f"notification {notification_id}: channels failed: {failed}")
+
+
+@dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=5000, time_limit=30 * 60_000)
+async def sweep_deadlines(outbox_id: int, slot: int = 0) -> None:
+    """The periodic deadline sweep (lights, escalations, silence-is-consent).
+
+    No ledger: each case it changes is its own idempotent transaction, so a
+    sweep delivered twice, or killed and redelivered, does each change once.
+    """
+    from core.cases.sweep import run_sweep
+
+    report = await run_sweep()
+    if report.case_lights or report.step_lights or report.silent_consents:
+        log.info("sweep %s: %s", slot, report)
+
+
+@dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=5000, time_limit=60 * 60_000)
+async def recompute_deadlines(outbox_id: int) -> None:
+    """After a calendar change: recompute the due dates and next light changes of open cases."""
+    from core.cases.timing import recompute_all
+
+    seen = await recompute_all()
+    log.info("recomputed the deadlines of %s open cases", seen)
+
+
+ACTORS = {
+    "case_event": case_event,
+    "deliver_notification": deliver_notification,
+    "sweep_deadlines": sweep_deadlines,
+    "recompute_deadlines": recompute_deadlines,
+}
+
+# Plugins' actors (the tongban_actors hook) exist in every process that runs jobs.
+from core.plugins import load_plugin_actors  # noqa: E402 - after the core's own actors
+
+load_plugin_actors()

@@ -11,6 +11,7 @@ Importing this module installs the broker globally, before any actor is declared
 from __future__ import annotations
 
 import hashlib
+import os
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -37,7 +38,17 @@ def make_broker(url: str | None) -> dramatiq.Broker:
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url, namespace=f"tongban-{_instance_tag()}")
+        # -- ops (issue 10): how soon a killed worker's messages go back to the queue --
+        # A worker that stops heart-beating for TONGBAN_BROKER_HEARTBEAT_MS is dead; the
+        # next queue maintenance (TONGBAN_BROKER_MAINTENANCE_CHANCE per million calls)
+        # requeues what it held. Dramatiq's defaults: 60 s and 1,000.
+        broker = RedisBroker(
+            url=url,
+            namespace=f"tongban-{_instance_tag()}",
+            heartbeat_timeout=int(os.environ.get("TONGBAN_BROKER_HEARTBEAT_MS", "60000")),
+            maintenance_chance=int(os.environ.get("TONGBAN_BROKER_MAINTENANCE_CHANCE", "1000")),
+        )
+        # -- end ops --
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 

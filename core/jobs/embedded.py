@@ -1,4 +1,5 @@
-"""The embedded default's jobs: a Dramatiq worker thread and the outbox relay, in-process."""
+"""The embedded default's jobs: a Dramatiq worker thread, the outbox relay and the
+periodic scheduler (the deadline sweep), in-process."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dramatiq import Worker
 from core.jobs import actors  # noqa: F401 - declares the actors on the broker
 from core.jobs.broker import broker
 from core.jobs.relay import relay_forever
+from core.jobs.scheduler import schedule_forever
 
 
 @dataclass
@@ -17,10 +19,13 @@ class EmbeddedJobs:
     worker: Worker
     relay: asyncio.Task
     stop_event: asyncio.Event
+    scheduler: asyncio.Task | None = None
 
     async def stop(self) -> None:
         self.stop_event.set()
         await self.relay
+        if self.scheduler is not None:
+            await self.scheduler
         await asyncio.to_thread(self.worker.stop)
 
 
@@ -29,4 +34,5 @@ def start_embedded_jobs() -> EmbeddedJobs:
     worker.start()
     stop_event = asyncio.Event()
     relay = asyncio.create_task(relay_forever(interval=0.5, stop=stop_event))
-    return EmbeddedJobs(worker=worker, relay=relay, stop_event=stop_event)
+    scheduler = asyncio.create_task(schedule_forever(stop=stop_event))
+    return EmbeddedJobs(worker=worker, relay=relay, stop_event=stop_event, scheduler=scheduler)

@@ -1,4 +1,5 @@
-"""``tongban worker``: a Dramatiq worker plus the outbox relay, for production."""
+"""``tongban worker``: a Dramatiq worker plus the outbox relay and the periodic
+scheduler (the deadline sweep every minute), for production."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dramatiq import Worker
 from core.jobs import actors  # noqa: F401 - declares the actors
 from core.jobs.broker import broker
 from core.jobs.relay import relay_forever
+from core.jobs.scheduler import schedule_forever
 
 log = logging.getLogger("tongban.worker")
 
@@ -31,10 +33,12 @@ def run_worker(threads: int) -> None:
     async def relay_until_stopped():
         done = asyncio.Event()
         task = asyncio.create_task(relay_forever(interval=0.5, stop=done))
+        scheduler = asyncio.create_task(schedule_forever(stop=done))
         while not stop.is_set():
             await asyncio.sleep(0.2)
         done.set()
         await task
+        await scheduler
 
     log.info("worker started with %s threads", threads)
     try:

@@ -37,7 +37,7 @@ ISSUE_EVENTS = {"issue": "licence"}
 _YEARS = re.compile(r"^\s*(\d{1,3})\s*(年|years?)\s*$", re.IGNORECASE)
 
 
-def _t(message: str, **params: object) -> str:
+def _(message: str, **params: object) -> str:
     return gettext(get_settings().default_locale, message, **params)
 
 
@@ -64,14 +64,14 @@ def default_content(kind: str, case: dict, event: dict, issuer: str, ctx: CaseCo
     until = valid_until(item, issued_on)
     number = licence_number(case)
     rows = [
-        (_t("Licence"), item.result.name if item.result else item.name),
-        (_t("Licence number"), number),
-        (_t("Holder"), ctx.holder.name),
-        (_t("ID number"), ctx.holder.id_number_masked),
-        (_t("Issued by"), issuer),
-        (_t("Issued on"), issued_on.isoformat()),
-        (_t("Valid until"), until.isoformat() if until else _t("No expiry")),
-        (_t("Tracking code"), case["tracking_code"] or ""),
+        (_("Licence"), item.result.name if item.result else item.name),
+        (_("Licence number"), number),
+        (_("Holder"), ctx.holder.name),
+        (_("ID number"), ctx.holder.id_number_masked),
+        (_("Issued by"), issuer),
+        (_("Issued on"), issued_on.isoformat()),
+        (_("Valid until"), until.isoformat() if until else _("No expiry")),
+        (_("Tracking code"), case["tracking_code"] or ""),
     ]
     title = item.result.name if item.result else item.name
     return Rendered(title, rows, [], {"number": number, "valid_until": until})
@@ -128,6 +128,8 @@ async def issue_licences(case: dict, event: dict) -> list[dict]:
 
 
 async def document_of(licence: dict) -> dict | None:
-    return await Document.select(Document.verification_code).where(
-        Document.id == licence["document"]
-    ).first()
+    return (
+        await Document.select(Document.verification_code)
+        .where(Document.id == licence["document"])
+        .first()
+    )

@@ -99,9 +99,11 @@ def _current(row: dict) -> bool:
 async def holder_hash_of_case(case: dict) -> str:
     if not case.get("resident"):
         return ""
-    row = await Resident.select(Resident.id_number_hash).where(
-        Resident.id == case["resident"]
-    ).first()
+    row = (
+        await Resident.select(Resident.id_number_hash)
+        .where(Resident.id == case["resident"])
+        .first()
+    )
     return (row or {}).get("id_number_hash") or ""
 
 
@@ -112,22 +114,24 @@ async def licences_of_holder(holder_hash: str, licence_type: str | None = None) 
     where = Licence.holder_hash == holder_hash
     if licence_type:
         where = where & (Licence.licence_type == licence_type)
-    rows = await Licence.select(*LICENCE_COLUMNS).where(where).order_by(
-        Licence.id, ascending=False
-    )
+    rows = await Licence.select(*LICENCE_COLUMNS).where(where).order_by(Licence.id, ascending=False)
     return [r | {"current": _current(r)} for r in rows]
 
 
 async def uses_of_case(case_id: int) -> list[dict]:
-    return await LicenceUse.select(
-        LicenceUse.material_code,
-        LicenceUse.verified_status,
-        LicenceUse.verified_reason,
-        LicenceUse.attached_at,
-        LicenceUse.licence.id,
-        LicenceUse.licence.licence_number,
-        LicenceUse.licence.title,
-    ).where(LicenceUse.case == case_id).order_by(LicenceUse.id)
+    return (
+        await LicenceUse.select(
+            LicenceUse.material_code,
+            LicenceUse.verified_status,
+            LicenceUse.verified_reason,
+            LicenceUse.attached_at,
+            LicenceUse.licence.id,
+            LicenceUse.licence.licence_number,
+            LicenceUse.licence.title,
+        )
+        .where(LicenceUse.case == case_id)
+        .order_by(LicenceUse.id)
+    )
 
 
 async def material_options(principal: Principal, case_id: int) -> list[dict]:
@@ -152,9 +156,7 @@ async def material_options(principal: Principal, case_id: int) -> list[dict]:
     return options
 
 
-async def attach(
-    principal: Principal, case_id: int, material_code: str, licence_id: int
-) -> dict:
+async def attach(principal: Principal, case_id: int, material_code: str, licence_id: int) -> dict:
     """Verify the licence and attach it to the case in place of ``material_code``.
 
     Raises a clear error, and changes nothing, when the material takes no
@@ -170,9 +172,11 @@ async def attach(
     material = item.material(material_code)
     if material is None or not material.licence_type:
         raise MaterialNotReplaceable()
-    licence = await Licence.select(*LICENCE_COLUMNS, Licence.holder_hash).where(
-        Licence.id == licence_id
-    ).first()
+    licence = (
+        await Licence.select(*LICENCE_COLUMNS, Licence.holder_hash)
+        .where(Licence.id == licence_id)
+        .first()
+    )
     holder = await holder_hash_of_case(case)
     if licence is None or not holder or licence["holder_hash"] != holder:
         raise LicenceNotFound()  # another person's licence is not even acknowledged
@@ -183,9 +187,9 @@ async def attach(
     outcome = await verify_code(licence["document.verification_code"])
     if not outcome.result.ok:
         raise LicenceNotGenuine(outcome.result.status)
-    document = await Document.select(Document.pdf_sha256).where(
-        Document.id == licence["document"]
-    ).first()
+    document = (
+        await Document.select(Document.pdf_sha256).where(Document.id == licence["document"]).first()
+    )
     async with transaction():
         fresh = await visible_case(principal, case_id)
         await LicenceUse.insert(

@@ -19,15 +19,18 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core.i18n import gettext
+from core.i18n import N_, gettext
 from core.materials import services
 from core.materials.storage import Rejected
 from core.tenancy.scope import Principal
 from core.web.guards import login_required, provide_principal
 from core.web.locale import current_locale
 
-SLOT_RE = re.compile(r"(upload|upload_field)\.([a-z][a-z0-9_]*(?:\[[0-9]{1,4}\]|\.[a-z][a-z0-9_]*)*)\Z")
+SLOT_RE = re.compile(
+    r"(upload|upload_field)\.([a-z][a-z0-9_]*(?:\[[0-9]{1,4}\]|\.[a-z][a-z0-9_]*)*)\Z"
+)
 CONSENT_SLOT = "upload_consent"
+NO_FILE = N_("No file was received.")
 # The body may carry a little more than the file itself (the other form parts).
 BODY_SLACK = 256 * 1024
 
@@ -106,7 +109,7 @@ class MaterialsController(Controller):
         file_pair = next(((k, v) for k, v in pairs if isinstance(v, UploadFile)), None)
         slot = slot_of(file_pair[0]) if file_pair else None
         if file_pair is None or slot is None:
-            return self._error(None, gettext(current_locale.get(), "No file was received."))
+            return self._error(None, gettext(current_locale.get(), NO_FILE))
         name, file = file_pair
         purpose, key = slot
         try:
@@ -135,7 +138,9 @@ class MaterialsController(Controller):
         )
 
     @get("/{public_id:str}/thumb", name="materials.thumb")
-    async def thumb(self, principal: NamedDependency[Principal], public_id: FromPath[str]) -> Response:
+    async def thumb(
+        self, principal: NamedDependency[Principal], public_id: FromPath[str]
+    ) -> Response:
         row = await services.readable(principal, public_id)
         data = services.thumbnail(row)
         if data is None:
@@ -150,7 +155,9 @@ class MaterialsController(Controller):
         )
 
     @get("/{public_id:str}", name="materials.file")
-    async def file(self, principal: NamedDependency[Principal], public_id: FromPath[str]) -> Response:
+    async def file(
+        self, principal: NamedDependency[Principal], public_id: FromPath[str]
+    ) -> Response:
         row = await services.readable(principal, public_id)
         return Response(
             await services.content(row),
@@ -165,6 +172,8 @@ class MaterialsController(Controller):
         )
 
     @post("/{public_id:str}/remove", name="materials.remove")
-    async def remove(self, principal: NamedDependency[Principal], public_id: FromPath[str]) -> Response:
+    async def remove(
+        self, principal: NamedDependency[Principal], public_id: FromPath[str]
+    ) -> Response:
         await services.remove(principal, public_id)
         return Response("", status_code=200, media_type="text/html")

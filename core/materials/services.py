@@ -109,8 +109,10 @@ async def usable(
     if not ids:
         return []
     mine = (Upload.uploaded_by == principal.staff_id) & (Upload.removed == False)  # noqa: E712
-    owner = Upload.case.is_null() if case_id is None else (
-        Upload.case.is_null() | (Upload.case == case_id)
+    owner = (
+        Upload.case.is_null()
+        if case_id is None
+        else (Upload.case.is_null() | (Upload.case == case_id))
     )
     rows = await Upload.select().where(Upload.public_id.is_in(ids) & mine & owner)
     by_id = {r["public_id"]: r for r in rows}

@@ -264,7 +264,8 @@ def _has_active_content(obj, generic, *, depth: int, seen: set) -> bool:
             )
         if isinstance(obj, generic.ArrayObject):
             return any(
-                _has_active_content(v, generic, depth=depth + 1, seen=seen) for v in obj[:500]
+                _has_active_content(obj[i], generic, depth=depth + 1, seen=seen)
+                for i in range(min(len(obj), 500))
             )
     except Exception:
         return True  # an unreadable structure is not given the benefit of the doubt
@@ -288,7 +289,9 @@ class ThumbnailStore:
 
     def put(self, upload_id: str, data: bytes) -> None:
         nonce = os.urandom(12)
-        _write_once(self.path(upload_id), nonce + self._aead.encrypt(nonce, data, upload_id.encode()))
+        _write_once(
+            self.path(upload_id), nonce + self._aead.encrypt(nonce, data, upload_id.encode())
+        )
 
     def read(self, upload_id: str) -> bytes | None:
         path = self.path(upload_id)

@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from core.cases.services import FILING_ROLES, case_detail, division_of, visible_case
+from core.cases.filing import division_of
+from core.cases.services import FILING_ROLES, case_detail, visible_case
 from core.cases.tables import Case
 from core.catalog.fees import (
     FeeComputationFailed,

@@ -11,5 +11,17 @@ def tongban_piccolo_apps():
 
 
 @hookimpl
+def tongban_route_handlers():
+    from core.residents.routes import ResidentController
+
+    return [ResidentController]
+
+
+@hookimpl
+def tongban_template_dirs():
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
 def tongban_locale_dirs():
     return [Path(__file__).parent / "locale"]

@@ -28,7 +28,10 @@ from core.tenancy.scope import Principal
 
 # Which roles need which full value, and why (shown in the access log).
 FULL_VIEW_ROLES: dict[str, tuple[str, ...]] = {
-    "window_clerk": ("id_number", "phone"),  # checks the card at acceptance, calls about supplements
+    "window_clerk": (
+        "id_number",
+        "phone",
+    ),  # checks the card at acceptance, calls about supplements
     "dept_reviewer": ("id_number",),  # checks entitlement against other registers
     "dept_approver": ("id_number",),
     "village_agent": ("phone",),  # calls the resident when the result is ready
@@ -281,9 +284,7 @@ async def visible(principal: Principal, resident_id: int, *, proven: bool = Fals
         raise ResidentNotFound()
     if not proven:
         scope = _scope_clause(principal)
-        if scope is None or not await Resident.exists().where(
-            (Resident.id == resident_id) & scope
-        ):
+        if scope is None or not await Resident.exists().where((Resident.id == resident_id) & scope):
             raise ResidentNotFound()
     return _view(row)
 

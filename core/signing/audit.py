@@ -98,7 +98,9 @@ def digest_of(prev_digest: str, entries: list[list[Any]]) -> str:
     return h.hexdigest()
 
 
-def statement_of(seq: int, made_at: dt.datetime, prev_digest: str, digest: str, count: int) -> bytes:
+def statement_of(
+    seq: int, made_at: dt.datetime, prev_digest: str, digest: str, count: int
+) -> bytes:
     """The exact bytes a checkpoint's signature covers (canonical JSON)."""
     return msgspec.json.encode(
         {
@@ -132,9 +134,11 @@ async def make_checkpoint(now: dt.datetime | None = None) -> dict:
     made_at = (now or _now()).replace(microsecond=0)
     signer = await system_signer()
     async with transaction():
-        last = await Checkpoint.select(Checkpoint.seq, Checkpoint.digest).order_by(
-            Checkpoint.seq, ascending=False
-        ).first()
+        last = (
+            await Checkpoint.select(Checkpoint.seq, Checkpoint.digest)
+            .order_by(Checkpoint.seq, ascending=False)
+            .first()
+        )
         seq = (last["seq"] + 1) if last else 1
         prev = last["digest"] if last else ""
         entries = await _changed_heads()
@@ -165,9 +169,13 @@ async def make_checkpoint(now: dt.datetime | None = None) -> dict:
                 action="DO UPDATE",
                 values=[CheckpointHead.seq, CheckpointHead.hash],
             )
-    return await Checkpoint.select(
-        Checkpoint.seq, Checkpoint.day, Checkpoint.made_at, Checkpoint.digest
-    ).where(Checkpoint.seq == seq).first()
+    return (
+        await Checkpoint.select(
+            Checkpoint.seq, Checkpoint.day, Checkpoint.made_at, Checkpoint.digest
+        )
+        .where(Checkpoint.seq == seq)
+        .first()
+    )
 
 
 async def checkpoint_due(now: dt.datetime | None = None) -> bool:
@@ -176,9 +184,13 @@ async def checkpoint_due(now: dt.datetime | None = None) -> bool:
 
 
 async def latest_checkpoint() -> dict | None:
-    return await Checkpoint.select(
-        Checkpoint.seq, Checkpoint.day, Checkpoint.made_at, Checkpoint.digest
-    ).order_by(Checkpoint.seq, ascending=False).first()
+    return (
+        await Checkpoint.select(
+            Checkpoint.seq, Checkpoint.day, Checkpoint.made_at, Checkpoint.digest
+        )
+        .order_by(Checkpoint.seq, ascending=False)
+        .first()
+    )
 
 
 # ------------------------------------------------------------------ verifying
@@ -338,9 +350,7 @@ async def _verify_checkpoints(report: AuditReport) -> None:
 
 async def _check_heads(report: AuditReport, cp: int, day, entries: list[list[Any]]) -> None:
     stored = await _stored_heads(entries)
-    broken = [
-        (int(c), int(s), h) for c, s, h in entries if stored.get((int(c), int(s))) != h
-    ]
+    broken = [(int(c), int(s), h) for c, s, h in entries if stored.get((int(c), int(s))) != h]
     codes = await _tracking_codes([c for c, _, _ in broken])
     for case_id, seq, _ in broken:
         report.problems.append(

@@ -20,7 +20,7 @@ import warnings
 
 from PIL import Image, UnidentifiedImageError
 
-from core.catalog.forms import FieldError
+from core.catalog.forms import FieldError, load_form, validate
 from core.errors import NotFound, PermissionDenied, TongbanError, ValidationFailed
 from core.i18n import N_
 from core.residents import crypto
@@ -33,6 +33,17 @@ MAX_BYTES = 5 * 1024 * 1024
 MIN_INK_PIXELS = 60
 METHODS = ("tablet", "paper")
 AGENT_ROLES = ("village_agent",)
+
+# The same rules as the filing form's applicant section, so a consent can be
+# recorded for exactly the ID numbers a case can be filed for.
+RESIDENT_FORM = load_form(
+    {
+        "fields": [
+            {"name": "name", "type": "text", "label": "姓名", "required": True, "max_length": 64},
+            {"name": "id_number", "type": "id_number", "label": "公民身份号码", "required": True},
+        ]
+    }
+)
 
 
 class AuthorisationRequired(ValidationFailed):
@@ -150,14 +161,14 @@ async def record(
     unit_id: int | None = None,
 ) -> dict:
     """Record a resident's consent taken by this agent; return its row (without the image)."""
-    from stdnum.cn import ric
-
     unit = _agent_unit(principal, unit_id)
-    name = (name or "").strip()
-    if not name or len(name) > 64:
+    checked = validate(RESIDENT_FORM, {"name": name, "id_number": id_number})
+    failed = {e.path for e in checked.errors}
+    if "name" in failed:
         raise _bad(N_("The applicant's name is missing."))
-    if not ric.is_valid(id_number or ""):
+    if "id_number" in failed:
         raise _bad(N_("The ID number is not valid."))
+    name, id_number = checked.values["name"], checked.values["id_number"]
     mime = check_evidence(evidence, method)
     now = dt.datetime.now(dt.UTC)
     row = Authorisation(
@@ -219,50 +230,59 @@ async def pending_for(principal: Principal) -> list[dict]:
     )
 
 
-async def bind_for_submission(
+async def consent_for(
     principal: Principal,
     *,
     unit_id: int,
     item_code: str,
     id_number: str,
-    case_id: int,
     authorisation_id: int | None = None,
 ) -> dict:
-    """Bind one usable consent to a case being filed by proxy; call in the case's transaction.
+    """The consent a proxy submission will use, as the submit event records it.
 
     With ``authorisation_id`` that consent must fit; without, the agent's
     newest fitting one is used.  It fits when this agent recorded it at
     this unit for this resident (and this item, if it names one), it has
-    not expired and no case uses it.  Returns what the submit event records.
+    not expired and no case uses it yet.  Raises :class:`AuthorisationRequired`
+    (shown on the filing form) when none fits.  Reads only: :func:`bind`
+    claims it inside the case's transaction.
     """
-    now = dt.datetime.now(dt.UTC)
     fits = (
         (Authorisation.agent == principal.staff_id)
         & (Authorisation.unit == unit_id)
         & (Authorisation.resident_hash == resident_hash(id_number))
         & Authorisation.item_code.is_in(["", item_code])
         & Authorisation.case.is_null()
-        & (Authorisation.expires_at > now)
+        & (Authorisation.expires_at > dt.datetime.now(dt.UTC))
     )
     if authorisation_id is not None:
         fits = fits & (Authorisation.id == authorisation_id)
-    candidate = (
+    found = (
         await Authorisation.select(Authorisation.id, Authorisation.image_sha256)
         .where(fits)
         .order_by(Authorisation.id, ascending=False)
         .first()
     )
-    if candidate is None:
+    if found is None:
         raise AuthorisationRequired()
-    # The case-is-null condition makes a concurrent second use bind nothing.
+    return {"authorisation": {"id": found["id"], "sha256": found["image_sha256"]}}
+
+
+async def bind(consent: dict, case_id: int) -> None:
+    """Bind the consent :func:`consent_for` found to the new case; call in its transaction.
+
+    The ``case IS NULL`` condition makes a second, concurrent use bind
+    nothing, and that submission is refused (its transaction rolls back).
+    """
     bound = (
-        await Authorisation.update({Authorisation.case: case_id, Authorisation.bound_at: now})
-        .where((Authorisation.id == candidate["id"]) & Authorisation.case.is_null())
+        await Authorisation.update(
+            {Authorisation.case: case_id, Authorisation.bound_at: dt.datetime.now(dt.UTC)}
+        )
+        .where((Authorisation.id == consent["authorisation"]["id"]) & Authorisation.case.is_null())
         .returning(Authorisation.id)
     )
     if not bound:
         raise AuthorisationRequired()
-    return {"authorisation": {"id": candidate["id"], "sha256": candidate["image_sha256"]}}
 
 
 async def evidence_of(principal: Principal, authorisation_id: int) -> dict:

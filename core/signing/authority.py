@@ -230,9 +230,11 @@ async def _issuing_row() -> dict:
 
 
 async def _signer_for(row: dict) -> Signer:
-    issuer = await Certificate.select(Certificate.cert_pem).where(
-        Certificate.serial == row["issuer_serial"]
-    ).first()
+    issuer = (
+        await Certificate.select(Certificate.cert_pem)
+        .where(Certificate.serial == row["issuer_serial"])
+        .first()
+    )
     return Signer(
         pair=_pair(row),
         passphrase=site_kek(),
@@ -299,9 +301,11 @@ async def unit_signer(unit_id: int) -> Signer:
 async def issue_person_certificate(staff_id: int, unit_id: int) -> dict:
     """Issue (or rotate) an approver's personal certificate for signing at ``unit_id``."""
     unit = await _unit(unit_id)
-    staff = await Staff.select(Staff.id, Staff.username, Staff.display_name).where(
-        Staff.id == staff_id
-    ).first()
+    staff = (
+        await Staff.select(Staff.id, Staff.username, Staff.display_name)
+        .where(Staff.id == staff_id)
+        .first()
+    )
     if staff is None:
         raise NotFound()
 
@@ -393,9 +397,11 @@ async def publish_crl(issuer_serial: str) -> bytes:
         signer.pair,
         signer.passphrase,
         [
-            ca.Revocation(int(r["serial"], 16), r["revoked_at"], REVOCATION_REASONS[
-                r["revocation_reason"] or "unspecified"
-            ])
+            ca.Revocation(
+                int(r["serial"], 16),
+                r["revoked_at"],
+                REVOCATION_REASONS[r["revocation_reason"] or "unspecified"],
+            )
             for r in revoked
         ],
         crl_number=number,
@@ -451,9 +457,11 @@ async def issuing_pems() -> list[bytes]:
 
 async def leaf_pems() -> list[bytes]:
     """Every seal and personal certificate ever issued: an offline QR verifier's keyring."""
-    rows = await Certificate.select(Certificate.cert_pem).where(
-        Certificate.kind.is_in(["unit", "person", "system"])
-    ).order_by(Certificate.id)
+    rows = (
+        await Certificate.select(Certificate.cert_pem)
+        .where(Certificate.kind.is_in(["unit", "person", "system"]))
+        .order_by(Certificate.id)
+    )
     return [r["cert_pem"].encode("ascii") for r in rows]
 
 

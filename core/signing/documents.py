@@ -40,7 +40,7 @@ KIND_NAMES = {
     "receipt": N_("Acceptance notice"),
     "refusal": N_("Notice of refusal to accept"),
     "supplement": N_("One-time supplement notice"),
-    "decision": N_("Decision"),
+    "decision": N_("Decision notice"),
     "licence": N_("E-licence"),
 }
 
@@ -113,11 +113,12 @@ def qr_prefix() -> str:
 
 def _labels(locale: str) -> pdf.DocumentLabels:
     return pdf.DocumentLabels(
-        issued_by=gettext(locale, "Issued by"),
-        issued_on=gettext(locale, "Issued on"),
-        verification_code=gettext(locale, "Verification code"),
+        issued_by=gettext(locale, N_("Issued by")),
+        issued_on=gettext(locale, N_("Issued on")),
+        verification_code=gettext(locale, N_("Verification code")),
         scan_hint=gettext(
-            locale, "Scan the QR code or enter the verification code online to check this document"
+            locale,
+            N_("Scan the QR code or enter the verification code online to check this document"),
         ),
     )
 

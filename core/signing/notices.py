@@ -23,7 +23,7 @@ import msgspec
 from core.cases.tables import CaseEvent
 from core.catalog.items import Item
 from core.catalog.versions import item_for_version
-from core.i18n import gettext
+from core.i18n import N_, gettext
 from core.plugins import get_plugin_manager
 from core.residents import crypto
 from core.residents.tables import Resident
@@ -94,7 +94,7 @@ async def load_context(case: dict) -> CaseContext:
     return CaseContext(item=item, values=values, holder=holder)
 
 
-def _t(message: str, **params: object) -> str:
+def _(message: str, **params: object) -> str:
     return gettext(get_settings().default_locale, message, **params)
 
 
@@ -106,26 +106,29 @@ def local_date(moment: datetime | str) -> str:
 
 def common_rows(case: dict, ctx: CaseContext) -> list[tuple[str, str]]:
     return [
-        (_t("Tracking code"), case["tracking_code"] or ""),
-        (_t("Applicant"), ctx.holder.name),
-        (_t("ID number"), ctx.holder.id_number_masked),
-        (_t("Service item"), ctx.item.name),
+        (_("Tracking code"), case["tracking_code"] or ""),
+        (_("Applicant"), ctx.holder.name),
+        (_("ID number"), ctx.holder.id_number_masked),
+        (_("Service item"), ctx.item.name),
     ]
 
 
+PROBLEMS = {"missing": N_("missing"), "defective": N_("defective")}
+
+
 def _materials(item: Item, payload: dict) -> list[str]:
-    """The missing materials named in a supplement request, as printable lines."""
+    """The materials a supplement request names, as printable lines (name, problem, note)."""
     lines = []
     for entry in payload.get("materials") or ():
-        if isinstance(entry, dict):
-            code = str(entry.get("code", ""))
-            declared = item.material(code) if code else None
-            name = str(entry.get("name") or (declared.name if declared else code))
-            note = str(entry.get("note") or entry.get("reason") or "")
-        else:
-            declared = item.material(str(entry))
-            name, note = (declared.name if declared else str(entry)), ""
-        lines.append(f"{name}（{note}）" if note else name)
+        if not isinstance(entry, dict):
+            entry = {"code": str(entry)}
+        code = str(entry.get("code", ""))
+        declared = item.material(code) if code else None
+        name = str(entry.get("name") or (declared.name if declared else code))
+        problem = PROBLEMS.get(str(entry.get("problem") or ""))
+        note = str(entry.get("note") or entry.get("reason") or "").strip()
+        detail = "；".join(part for part in (_(problem) if problem else "", note) if part)
+        lines.append(f"{name}（{detail}）" if detail else name)
     return lines
 
 
@@ -138,15 +141,15 @@ def default_content(kind: str, case: dict, event: dict, unit_name: str, ctx: Cas
     if kind == "receipt":
         days = item.committed_days
         rows += [
-            (_t("Accepted by"), unit_name),
-            (_t("Accepted on"), local_date(event["at"])),
-            (_t("Committed time limit"), _t("%(days)s working days", days=days)),
+            (_("Accepted by"), unit_name),
+            (_("Accepted on"), local_date(event["at"])),
+            (_("Committed time limit"), _("%(days)s working days", days=days)),
         ]
         return Rendered(
-            _t("Acceptance notice"),
+            _("Acceptance notice"),
             rows,
             [
-                _t(
+                _(
                     "Your application for “%(item)s” is complete and in the legal form, so it is "
                     "accepted. It will be decided within %(days)s working days.",
                     item=item.name,
@@ -156,13 +159,15 @@ def default_content(kind: str, case: dict, event: dict, unit_name: str, ctx: Cas
             {},
         )
     if kind == "refusal":
-        rows += [(_t("Reason"), reason)]
+        rows += [(_("Reason for refusal"), reason)]
         return Rendered(
-            _t("Notice of refusal to accept"),
+            _("Notice of refusal to accept"),
             rows,
             [
-                _t("Your application does not meet the conditions for acceptance and is not accepted."),
-                _t(
+                _(
+                    "Your application does not meet the conditions for acceptance and is not accepted."
+                ),
+                _(
                     "If you disagree, you may apply for administrative reconsideration or bring "
                     "an administrative lawsuit according to law."
                 ),
@@ -171,14 +176,14 @@ def default_content(kind: str, case: dict, event: dict, unit_name: str, ctx: Cas
         )
     if kind == "supplement":
         for index, line in enumerate(_materials(item, payload), start=1):
-            rows.append((_t("Material %(n)s", n=index), line))
+            rows.append((_("Material %(n)s", n=index), line))
         if reason:
-            rows.append((_t("Explanation"), reason))
+            rows.append((_("Explanation"), reason))
         return Rendered(
-            _t("One-time supplement notice"),
+            _("One-time supplement notice"),
             rows,
             [
-                _t(
+                _(
                     "Your materials are incomplete or not in the legal form. Please supply "
                     "everything listed above at once; the time limit stops until they arrive."
                 )
@@ -187,33 +192,35 @@ def default_content(kind: str, case: dict, event: dict, unit_name: str, ctx: Cas
         )
     approved = event["kind"] == "approve"
     rows += [
-        (_t("Decision"), _t("Approved") if approved else _t("Not approved")),
-        (_t("Decided by"), unit_name),
-        (_t("Decided on"), local_date(event["at"])),
+        (_("Decision"), _("Granted") if approved else _("Not granted")),
+        (_("Decided by"), unit_name),
+        (_("Decided on"), local_date(event["at"])),
     ]
     if opinion or reason:
-        rows.append((_t("Opinion"), opinion or reason))
+        rows.append((_("Opinion"), opinion or reason))
     paragraphs = (
-        [_t("Your application meets the legal conditions and is approved.")]
+        [_("Your application meets the legal conditions and is approved.")]
         if approved
         else [
-            _t("Your application does not meet the legal conditions and is not approved."),
-            _t(
+            _("Your application does not meet the legal conditions and is not approved."),
+            _(
                 "If you disagree, you may apply for administrative reconsideration within sixty "
                 "days of receiving this decision, or bring an administrative lawsuit within six "
                 "months, according to law."
             ),
         ]
     )
-    return Rendered(_t("Decision"), rows, paragraphs, {})
+    return Rendered(_("Decision notice"), rows, paragraphs, {})
 
 
 def as_rendered(value: Any) -> Rendered | None:
     """Accept a plugin's answer as a Rendered, a dict or any object with the same names."""
     if value is None or isinstance(value, Rendered):
         return value
-    get = value.get if isinstance(value, dict) else lambda key, default=None: getattr(
-        value, key, default
+    get = (
+        value.get
+        if isinstance(value, dict)
+        else lambda key, default=None: getattr(value, key, default)
     )
     rows = [(str(a), str(b)) for a, b in (get("rows", None) or ())]
     extra = {k: get(k, None) for k in ("number", "valid_until") if get(k, None) is not None}
@@ -284,4 +291,3 @@ async def issue_notices(case: dict, event: dict) -> list[dict]:
         )
         issued.append(await issue_document(draft))
     return issued
-

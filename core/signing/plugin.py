@@ -23,14 +23,20 @@ def tongban_signing_backend():
 def tongban_route_handlers():
     from core.signing.admin import SigningAdminController
     from core.signing.api import AuthorisationsApi, DocumentsApi, VerifyApi
-    from core.signing.consent_routes import AuthorisationController
-    from core.signing.routes import CaFilesController, DocumentController, VerifyController
+    from core.signing.routes import (
+        AuthorisationEvidenceController,
+        CaFilesController,
+        DocumentController,
+        QrLandingController,
+        VerifyController,
+    )
 
     return [
         VerifyController,
+        QrLandingController,
         CaFilesController,
         DocumentController,
-        AuthorisationController,
+        AuthorisationEvidenceController,
         SigningAdminController,
         VerifyApi,
         DocumentsApi,

@@ -135,6 +135,18 @@ async def _require_whole_account(principal: Principal, staff_id: int) -> dict:
 # -- creating and granting ---------------------------------------------------------
 
 
+def _may_handle_admin_role(principal: Principal, unit_path: str) -> bool:
+    """Admins below the city grant and withdraw admin roles only for units below their own,
+    never for a peer at their own unit."""
+    if principal.is_site_admin:
+        return True
+    return (
+        in_admin_scope(principal, unit_path, write=True)
+        and not is_root(unit_path)
+        and (unit_path not in admin_paths(principal, write=True))
+    )
+
+
 async def _unit_for_grant(principal: Principal | None, unit_code: str, role: str) -> dict:
     roles = get_catalog().roles
     if role not in roles:
@@ -148,11 +160,7 @@ async def _unit_for_grant(principal: Principal | None, unit_code: str, role: str
         require_write(principal)
         if unit is None or not in_admin_scope(principal, unit["path"], write=True):
             raise UnitNotFound()
-        if roles[role].admin and not principal.is_site_admin:
-            # Admins below the city create admins only for units below their own.
-            if unit["path"] in admin_paths(principal, write=True):
-                raise PermissionDenied()
-        if roles[role].admin and is_root(unit["path"]) and not principal.is_site_admin:
+        if roles[role].admin and not _may_handle_admin_role(principal, unit["path"]):
             raise PermissionDenied()
     elif unit is None:
         raise UnitNotFound()
@@ -178,9 +186,7 @@ async def create_staff(
     """
     username, display_name = username.strip(), display_name.strip()
     if not USERNAME.match(username):
-        raise Refused(
-            N_("A username is 3 to 64 letters, digits, dots, hyphens or underscores.")
-        )
+        raise Refused(N_("A username is 3 to 64 letters, digits, dots, hyphens or underscores."))
     if not display_name or len(display_name) > 64:
         raise Refused(N_("A name is required, at most 64 characters."))
     unit = await _unit_for_grant(principal, unit_code, role)
@@ -232,7 +238,10 @@ async def grant(principal: Principal, staff_id: int, unit_code: str, role: str) 
         )
 
 
-async def withdraw(principal: Principal, membership_id: int) -> None:
+async def withdraw(
+    principal: Principal, membership_id: int, *, staff_id: int | None = None
+) -> None:
+    """Withdraw one membership (of ``staff_id``, when given) at a unit the principal administers."""
     require_write(principal)
     where = membership_visibility(principal, write=True)
     row = None
@@ -251,14 +260,17 @@ async def withdraw(principal: Principal, membership_id: int) -> None:
             .where((Membership.id == membership_id) & where)
             .first()
         )
-    if row is None:
+    if row is None or (staff_id is not None and row["staff.id"] != staff_id):
         raise StaffNotFound()
     if row["staff.id"] == principal.staff_id:
         raise Refused(N_("You cannot change your own account here."))
     roles = get_catalog().roles
-    if row["role"] in roles and roles[row["role"]].admin and not principal.is_site_admin:
-        if row["unit.path"] in admin_paths(principal, write=True):
-            raise PermissionDenied()
+    if (
+        row["role"] in roles
+        and roles[row["role"]].admin
+        and not _may_handle_admin_role(principal, row["unit.path"])
+    ):
+        raise PermissionDenied()
     async with transaction():
         await Membership.delete().where(Membership.id == membership_id)
         await audit.record(
@@ -344,4 +356,3 @@ async def change_own_password(staff_id: int, current: str, new: str, confirm: st
         }
     ).where(Staff.id == staff_id)
     return epoch
-

@@ -36,9 +36,7 @@ async def list_levels() -> list[dict]:
     levels = await rules.load_levels()
     counts = {
         r["level"]: r["count"]
-        for r in await Unit.raw(
-            "SELECT level, COUNT(*) AS count FROM tenancy_unit GROUP BY level"
-        )
+        for r in await Unit.raw("SELECT level, COUNT(*) AS count FROM tenancy_unit GROUP BY level")
     }
     return [
         {
@@ -92,7 +90,9 @@ async def add_level(
     key = key.strip()
     if not KEY.match(key):
         raise Refused(
-            N_("A level key is 2 to 32 lower-case letters, digits or underscores, starting with a letter.")
+            N_(
+                "A level key is 2 to 32 lower-case letters, digits or underscores, starting with a letter."
+            )
         )
     name, name_en = _check_names(name, name_en)
     _check_kinds(unit_kinds)
@@ -101,9 +101,7 @@ async def add_level(
     above = await _get(after)
     depth = above["depth"] + 1
     async with transaction():
-        await LevelRow.update({LevelRow.depth: LevelRow.depth + 1}).where(
-            LevelRow.depth >= depth
-        )
+        await LevelRow.update({LevelRow.depth: LevelRow.depth + 1}).where(LevelRow.depth >= depth)
         await LevelRow.insert(
             LevelRow(key=key, name=name, name_en=name_en, depth=depth, unit_kinds=unit_kinds)
         )

@@ -38,9 +38,9 @@ async def load_site(settings: Settings) -> LoadReport:
     units_file = site.get("tree", {}).get("units")
     if units_file:
         text = (settings.site_dir / units_file).read_text(encoding="utf-8")
-        result = await import_units(text)
+        result = await import_units(text, source=units_file)
         if not result.ok:
-            lines = "\n".join(f"  line {line}: {msg}" for line, msg in result.errors)
+            lines = "\n".join(f"  line {e.line}: {e.text('en')}" for e in result.errors)
             raise SiteLoadError(f"{units_file} has errors:\n{lines}")
         report.units = result.created
 

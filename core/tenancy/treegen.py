@@ -51,12 +51,20 @@ def county_rows(
     """
     kinds = get_catalog().unit_kinds
     prefix = county_code[:6]
-    rows = [_row(county_code, f"第{number}县", f"County {number}", "district", "district", parent_code)]
+    rows = [
+        _row(county_code, f"第{number}县", f"County {number}", "district", "district", parent_code)
+    ]
     for suffix, kind, name, name_en in OFFICES:
         if kind in kinds:
             rows.append(
-                _row(f"{county_code}-{suffix}", f"第{number}县{name}", f"County {number} {name_en}",
-                     kind, "district", county_code)
+                _row(
+                    f"{county_code}-{suffix}",
+                    f"第{number}县{name}",
+                    f"County {number} {name_en}",
+                    kind,
+                    "district",
+                    county_code,
+                )
             )
     base, extra = divmod(villages, townships)
     for t in range(townships):
@@ -65,13 +73,25 @@ def county_rows(
         label_en = f"County {number} Town {t + 1}"
         rows.append(_row(town, label, label_en, "township", "township", county_code))
         rows.append(
-            _row(f"{town}-BM", f"{label}便民服务中心", f"{label_en} Service Centre",
-                 "service_centre", "township", town)
+            _row(
+                f"{town}-BM",
+                f"{label}便民服务中心",
+                f"{label_en} Service Centre",
+                "service_centre",
+                "township",
+                town,
+            )
         )
         for v in range(base + (1 if t < extra else 0)):
             rows.append(
-                _row(f"{town[:9]}{200 + v + 1:03d}", f"{label}第{v + 1}村",
-                     f"{label_en} Village {v + 1}", "village", "village", town)
+                _row(
+                    f"{town[:9]}{200 + v + 1:03d}",
+                    f"{label}第{v + 1}村",
+                    f"{label_en} Village {v + 1}",
+                    "village",
+                    "village",
+                    town,
+                )
             )
     return rows
 
@@ -97,8 +117,14 @@ def city_rows(
         top = city_code
         rows.append(_row(city_code, "样例市", "Sample City", "city", "city", ""))
         rows.append(
-            _row(f"{city_code}-ZW", "样例市政务服务中心", "Sample City Service Centre",
-                 "service_centre", "city", city_code)
+            _row(
+                f"{city_code}-ZW",
+                "样例市政务服务中心",
+                "Sample City Service Centre",
+                "service_centre",
+                "city",
+                city_code,
+            )
         )
     for c in range(counties):
         county = f"{city_code[:4]}{c + 1:02d}000000"

@@ -271,8 +271,8 @@ async def move_unit(principal: Principal, unit_id: int, new_parent_code: str) ->
     if problems:
         raise _refused(problems)
     new = f"{target['path']}{unit['code']}/"
-    deepest = await Unit.select(Unit.path).where(under(Unit.path, old)).order_by(
-        Unit.path
+    deepest = (
+        await Unit.select(Unit.path).where(under(Unit.path, old)).order_by(Unit.path)
     )  # lengths only
     if max(len(r["path"]) for r in deepest) - len(old) + len(new) > rules.MAX_PATH:
         raise Refused(N_("code: the tree is too deep here"))
@@ -303,7 +303,9 @@ async def rewrite_paths(column, old: str, new: str, *, depth_column=None, shift:
     depth = ""
     params: list = [new, len(old) + 1]
     if depth_column is not None:
-        depth = f", {depth_column._meta.db_column_name} = {depth_column._meta.db_column_name} + {{}}"
+        depth = (
+            f", {depth_column._meta.db_column_name} = {depth_column._meta.db_column_name} + {{}}"
+        )
         params.append(shift)
     params.append(old + "%")
     await column._meta.table.raw(

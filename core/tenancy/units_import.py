@@ -41,6 +41,7 @@ class ImportReport:
     created: int = 0
     unchanged: int = 0
     rows: int = 0
+    planned: int = 0  # rows that pass and would be created
     errors: list[ImportProblem] = field(default_factory=list)
 
     @property
@@ -97,16 +98,18 @@ async def import_units(
     actor: Principal | None = None,
     within: list[str] | None = None,
     source: str = "",
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Validate all rows; if any is bad, report every error and import nothing."""
+    """Validate all rows; if any is bad, report every error and import nothing.
+
+    ``progress(done, total)`` is called after each batch of inserted rows.
+    """
     report = ImportReport()
     rows = _parse(text, report)
     if report.errors:
         return report
     levels = await rules.load_levels()
-    existing = {
-        r["code"]: r for r in await Unit.select(Unit.id, Unit.code, Unit.path, Unit.level)
-    }
+    existing = {r["code"]: r for r in await Unit.select(Unit.id, Unit.code, Unit.path, Unit.level)}
     folded = {code.lower(): code for code in existing}
     paths: dict[str, str] = {code: r["path"] for code, r in existing.items()}
     level_of: dict[str, str] = {code: r["level"] for code, r in existing.items()}
@@ -144,14 +147,11 @@ async def import_units(
                     {"parent": row.parent_code},
                 )
             )
-        elif row.parent_code and row.parent_code not in paths:
-            problems.append(
-                (
-                    N_("parent_code: unknown parent %(parent)s (parents must come first)"),
-                    {"parent": row.parent_code},
-                )
-            )
-        elif row.parent_code and within is not None and not _inside(paths[row.parent_code], within):
+        elif row.parent_code and (
+            row.parent_code not in paths
+            # A parent outside the importer's subtree is reported as unknown, not as foreign.
+            or (within is not None and not _inside(paths[row.parent_code], within))
+        ):
             problems.append(
                 (
                     N_("parent_code: unknown parent %(parent)s (parents must come first)"),
@@ -177,7 +177,8 @@ async def import_units(
         paths[row.code] = path
         level_of[row.code] = row.level
         new_rows.append(row)
-    if report.errors:
+    report.planned = len(new_rows)
+    if report.errors or dry_run:
         return report
     if new_rows:
         await _insert(new_rows, paths, existing, report, progress, actor, source)

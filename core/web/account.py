@@ -1,20 +1,36 @@
-"""Log in, log out, switch language."""
+"""Log in, log out, change one's password, switch language.
+
+Logging in rotates the session id (no session fixation) and stores the
+account's auth epoch beside its id, so that a password change or a disabled
+account ends every other session. Failed logins lock the account (see
+:mod:`core.tenancy.auth`) and are also counted per client address.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar.stores.base import Store
 
-from core.i18n import LOCALES, gettext
+from core.i18n import LOCALES, N_, gettext
+from core.settings import get_settings
+from core.tenancy.accounts import WrongCurrentPassword, change_own_password
 from core.tenancy.auth import LoginRefused, authenticate
+from core.tenancy.errors import PasswordRejected
+from core.tenancy.passwords import MIN_LENGTH
+from core.tenancy.scope import Principal
+from core.web.guards import ACCOUNT_ROUTE, login_required, provide_principal
 from core.web.locale import COOKIE, current_locale
 from core.web.sessions import rotate_session
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+THROTTLED = N_("Too many failed logins from your network. Try again in 15 minutes.")
 
 
 def safe_next(target: str | None) -> str:
@@ -24,12 +40,53 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Failed logins per client address, in a store every app process shares.
+
+    The per-account lockout stops guessing one password; this stops one address
+    from trying many accounts. A success does not reset the count, so one valid
+    account buys an attacker no extra guesses.
+    """
+
+    store: Store
+    limit: int = 20
+    window: int = 15 * 60  # seconds, from the first failure
+
+    @staticmethod
+    def _key(address: str) -> str:
+        return "login-" + "".join(ch if ch.isalnum() else "-" for ch in address)[:80]
+
+    async def blocked(self, address: str) -> bool:
+        value = await self.store.get(self._key(address))
+        return value is not None and int(value) >= self.limit
+
+    async def failed(self, address: str) -> None:
+        key = self._key(address)
+        value = await self.store.get(key)
+        ttl = await self.store.expires_in(key) if value is not None else None
+        count = int(value) + 1 if value is not None else 1
+        await self.store.set(key, str(count), expires_in=ttl if ttl and ttl > 0 else self.window)
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    return LoginThrottle(request.app.stores.get("login-throttle"))
+
+
+def _login_page(next_: str, error: str | None, username: str = "", status: int = 200) -> Template:
+    return Template(
+        "login.html",
+        context={"next": next_, "error": error, "username": username},
+        status_code=status,
+    )
+
+
 class AccountController(Controller):
     path = "/"
 
     @get("/login", name="login")
     async def login_page(self, next: FromQuery[str | None] = None) -> Template:
-        return Template("login.html", context={"next": safe_next(next), "error": None})
+        return _login_page(safe_next(next), None)
 
     @post("/login")
     async def login(
@@ -37,23 +94,22 @@ class AccountController(Controller):
     ) -> Template | Redirect:
         username = (data.get("username") or "")[:64]
         password = (data.get("password") or "")[:256]
+        target = safe_next(data.get("next"))
+        locale = current_locale.get()
+        throttle = login_throttle(request)
+        address = request.client.host if request.client else "unknown"
+        if await throttle.blocked(address):
+            return _login_page(target, gettext(locale, THROTTLED), username, 429)
         try:
-            staff_id = await authenticate(username, password)
+            staff_id, epoch = await authenticate(username, password, demo_site=get_settings().demo)
         except LoginRefused as refused:
-            return Template(
-                "login.html",
-                context={
-                    "next": safe_next(data.get("next")),
-                    "error": gettext(current_locale.get(), refused.reason),
-                    "username": username,
-                },
-                status_code=400,
-            )
+            await throttle.failed(address)
+            return _login_page(target, gettext(locale, refused.reason), username, 400)
         rotate_session(request)
-        request.set_session({"staff_id": staff_id})
-        return Redirect(safe_next(data.get("next")))
+        request.set_session({"staff_id": staff_id, "epoch": epoch})
+        return Redirect(target)
 
-    @post("/logout")
+    @post("/logout", opt={ACCOUNT_ROUTE: True})
     async def logout(self, request: Request) -> Redirect:
         rotate_session(request)
         request.clear_session()
@@ -68,3 +124,55 @@ class AccountController(Controller):
         response = Redirect(safe_next(back))
         response.set_cookie(COOKIE, code, max_age=365 * 86400, samesite="lax")
         return response
+
+
+class PasswordController(Controller):
+    """Change one's own password — first thing after logging in, when it is forced."""
+
+    path = "/account/password"
+    guards = [login_required]
+    dependencies = {"principal": Provide(provide_principal)}
+    opt = {ACCOUNT_ROUTE: True}
+
+    @get("/", name="account.password")
+    async def page(
+        self, principal: NamedDependency[Principal], next: FromQuery[str | None] = None
+    ) -> Template:
+        return self._page(principal, safe_next(next), [])
+
+    @post("/")
+    async def change(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        data: Annotated[dict[str, str], FORM],
+    ) -> Template | Redirect:
+        target = safe_next(data.get("next"))
+        try:
+            epoch = await change_own_password(
+                principal.staff_id,
+                (data.get("current") or "")[:256],
+                (data.get("new") or "")[:300],
+                (data.get("confirm") or "")[:300],
+            )
+        except WrongCurrentPassword as wrong:
+            return self._page(principal, target, [wrong.message], 422)
+        except PasswordRejected as rejected:
+            return self._page(principal, target, rejected.problems, 422)
+        rotate_session(request)
+        request.set_session({"staff_id": principal.staff_id, "epoch": epoch})
+        return Redirect(target)
+
+    @staticmethod
+    def _page(principal: Principal, target: str, problems: list[str], status: int = 200):
+        locale = current_locale.get()
+        return Template(
+            "account/password.html",
+            context={
+                "next": target,
+                "forced": principal.must_change_password,
+                "problems": [gettext(locale, p) for p in problems],
+                "min_length": MIN_LENGTH,
+            },
+            status_code=status,
+        )

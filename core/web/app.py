@@ -22,8 +22,9 @@ from core.catalog.versions import sync_versions
 from core.plugins import await_me_maybe, collect, get_plugin_manager
 from core.settings import Settings, get_settings
 from core.web.errors import EXCEPTION_HANDLERS
+from core.web.guards import access_policy
 from core.web.locale import locale_middleware
-from core.web.sessions import session_config, session_store
+from core.web.sessions import session_config, store_registry
 from core.web.templating import make_environment
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -70,13 +71,21 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         ],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
         plugins=[HTMXPlugin()],
-        middleware=[locale_middleware, sessions.middleware],
-        stores={"sessions": session_store(settings)},
+        middleware=[
+            *(m for _, m in collect(pm, "tongban_asgi_middleware")),  # metrics, request ids
+            locale_middleware,
+            sessions.middleware,
+            access_policy,
+        ],
+        stores=store_registry(settings),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="tongban_csrf",
             header_name="x-csrftoken",
             cookie_samesite="lax",
+            # The API checks CSRF itself: bearer-token calls need none, cookie sessions do
+            # (double submit, see core.web.guards.access_policy).
+            exclude=["^/api/"],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=512),
         openapi_config=OpenAPIConfig(

@@ -91,6 +91,13 @@ def http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def server_error(request: Request, exc: Exception) -> Response:
+    from core.ops.unavailable import MESSAGE, RETRY_AFTER_SECONDS, dependency_unavailable
+
+    if dependency_unavailable(exc):  # database or Redis away: 503, "try again", no traceback
+        log.warning("dependency unavailable on %s %s: %r", request.method, request.url.path, exc)
+        response = _render(request, 503, gettext(current_locale.get(), MESSAGE))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _render(
         request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(current_locale.get(), GENERIC[500])

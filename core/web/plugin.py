@@ -7,10 +7,10 @@ from core import hookimpl
 
 @hookimpl
 def tongban_route_handlers():
-    from core.web.account import AccountController
+    from core.web.account import AccountController, PasswordController
     from core.web.home import HomeController
 
-    return [AccountController, HomeController]
+    return [AccountController, PasswordController, HomeController]
 
 
 @hookimpl(tryfirst=True)

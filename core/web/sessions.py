@@ -6,6 +6,7 @@ files under ``var/sessions`` (shared by every app process on the machine).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from litestar.connection import ASGIConnection
@@ -15,6 +16,7 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
+from litestar.stores.registry import StoreRegistry
 
 from core.settings import Settings
 
@@ -52,12 +54,31 @@ class RotatingSessionConfig(ServerSideSessionConfig):
 
 
 def session_store(settings: Settings) -> Store:
+    return shared_store(settings, "sessions")
+
+
+def _instance(settings: Settings) -> str:
+    """Sites (and test servers) sharing one Redis must not share keys: tag by site and database."""
+    digest = hashlib.sha1(settings.database_url.encode()).hexdigest()[:8]
+    return f"{settings.site_name}-{digest}"
+
+
+def shared_store(settings: Settings, name: str) -> Store:
+    """A store every app process of the site sees: Redis when the site has it, else files."""
     url = settings.broker_url or ""
     if url.startswith(("redis://", "rediss://")):
         from litestar.stores.redis import RedisStore
 
-        return RedisStore.with_client(url=url, namespace=f"tongban-{settings.site_name}-sessions")
-    return FileStore(settings.var_dir / "sessions", create_directories=True)
+        return RedisStore.with_client(url=url, namespace=f"tongban-{_instance(settings)}-{name}")
+    return FileStore(settings.var_dir / name, create_directories=True)
+
+
+def store_registry(settings: Settings) -> StoreRegistry:
+    """``sessions`` and any other named store (login throttling, import progress) on demand."""
+    return StoreRegistry(
+        stores={"sessions": session_store(settings)},
+        default_factory=lambda name: shared_store(settings, name),
+    )
 
 
 def session_config(settings: Settings) -> RotatingSessionConfig:

@@ -13,7 +13,15 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from core.cases.labels import ACTION_LABELS, EVENT_LABELS, LIGHT_LABELS, STATE_LABELS
+from core.cases.labels import (
+    ACTION_LABELS,
+    DELIVERY_LABELS,
+    EVENT_LABELS,
+    LIGHT_LABELS,
+    PROBLEM_LABELS,
+    PROCEDURE_LABELS,
+    STATE_LABELS,
+)
 from core.catalog.registry import get_catalog
 from core.i18n import translations_for
 from core.settings import get_settings
@@ -105,6 +113,9 @@ def make_environment(template_dirs: list[Path]) -> Environment:
             "action": ACTION_LABELS,
             "event": EVENT_LABELS,
             "light": LIGHT_LABELS,
+            "delivery": DELIVERY_LABELS,
+            "problem": PROBLEM_LABELS,
+            "procedure": PROCEDURE_LABELS,
         },
         locale=current_locale.get,
         item_name=item_name,

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
 
 from core.cases import queries
 from core.cases import services as cases
-from core.cases.labels import LIGHT_LABELS, STATE_LABELS
+from core.cases.access import speaks_for_applicant
+from core.cases.labels import LIGHT_LABELS, PROBLEM_LABELS, STATE_LABELS
+from core.errors import ValidationFailed
+from core.i18n import N_, gettext
 from core.materials import services as materials
+from core.materials.routes import store_posted_files
 from core.tenancy.scope import Principal
 from core.web.guards import provide_principal
+from core.web.locale import current_locale
+from core.web.templating import localized
 from core.workbench import services
-from core.workbench.common import GUARD
+from core.workbench.common import GUARD, control
+from core.workbench.routes_filing import MAX_FORM_BODY
 from core.workbench.routes_residents import _home_context
+
+DONE_NOTICES = {
+    "supplied": N_("The supplement is handed in; the window has been told."),
+    "handed": N_("Recorded: the result has been handed to the resident."),
+}
 
 
 async def case_page_context(principal: Principal, case_id: int) -> dict:
@@ -30,7 +44,15 @@ async def case_page_context(principal: Principal, case_id: int) -> dict:
     return {
         "case": case,
         "item": item,
+        "outstanding": await services.outstanding(case),
+        "may_speak": speaks_for_applicant(principal, case),
+        "documents": await _documents(case_id),
+        "new_uploads": {},
+        "labels_problem": PROBLEM_LABELS,
+        "supply_errors": {},
+        "notice": "",
         "values": detail["values"],
+        "place_names": await _place_names(detail["values"]),
         "uploads": by_material,
         "events": await queries.timeline(case_id),
         "resident": await _resident_summary(case),
@@ -38,6 +60,33 @@ async def case_page_context(principal: Principal, case_id: int) -> dict:
             [u for u in (case["filed_unit"], case["accepting_unit"]) if u]
         ),
     }
+
+
+async def _documents(case_id: int) -> list[dict]:
+    """Signed documents of the case (receipt, notices, decision, licence), newest last."""
+    from core.signing.documents import documents_of_case
+
+    return await documents_of_case(case_id)
+
+
+async def _place_names(values: object) -> dict[str, dict]:
+    """Names of the places that address fields in ``values`` name, by code."""
+    from core.tenancy.tables import Unit
+
+    codes: set[str] = set()
+    stack = [values]
+    while stack and len(codes) < 200:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("unit"), str) and set(node) <= {"unit", "detail"}:
+                codes.add(node["unit"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    if not codes:
+        return {}
+    rows = await Unit.select(Unit.code, Unit.name, Unit.name_en).where(Unit.code.is_in(list(codes)))
+    return {r["code"]: r for r in rows}
 
 
 async def _resident_summary(case: dict) -> dict | None:
@@ -74,10 +123,10 @@ class WorkbenchController(Controller):
         self,
         request: Request,
         principal: NamedDependency[Principal],
-        state: FromQuery[str] = "",
+        case_state: Annotated[str, QueryParameter(name="state")] = "",
         light: FromQuery[str] = "",
     ) -> Template:
-        state = state if state in STATE_LABELS else ""
+        state = case_state if case_state in STATE_LABELS else ""
         light = light if light in services.LIGHTS else ""
         context = {
             "cases": await services.my_cases(principal, state=state, light=light),
@@ -92,15 +141,80 @@ class WorkbenchController(Controller):
 
     @get("/cases/{case_id:int}", name="workbench.case")
     async def case(
-        self, principal: NamedDependency[Principal], case_id: FromPath[int]
+        self,
+        principal: NamedDependency[Principal],
+        case_id: FromPath[int],
+        done: FromQuery[str] = "",
     ) -> Template:
         context = await case_page_context(principal, case_id)
+        context["notice"] = DONE_NOTICES.get(done, "")
         return Template("workbench/case.html", context=context)
+
+    @post(
+        "/cases/{case_id:int}/supply",
+        name="workbench.supply",
+        request_max_body_size=MAX_FORM_BODY,
+    )
+    async def supply(
+        self, request: Request, principal: NamedDependency[Principal], case_id: FromPath[int]
+    ) -> Template | Redirect:
+        """Hand in the materials a supplement notice asked for."""
+        case = await cases.visible_case(principal, case_id)
+        pairs = (await request.form()).multi_items()
+        posted, _, upload_errors = await store_posted_files(principal, pairs)
+        chosen = services.material_ids(pairs)
+        for code, ids in posted.items():
+            chosen.setdefault(code, []).extend(ids)
+        locale = current_locale.get()
+        errors: dict[str, list[str]] = {
+            slot: [gettext(locale, m, **p) for m, p in found]
+            for slot, found in upload_errors.items()
+        }
+        if not errors:
+            try:
+                await services.supply(principal, case, chosen, control(pairs, "note", 500))
+            except ValidationFailed as failed:
+                for e in failed.errors:
+                    errors.setdefault(e.path, []).append(
+                        gettext(locale, e.message, **(e.params or {}))
+                    )
+            else:
+                return Redirect(f"/workbench/cases/{case_id}?done=supplied")
+        context = await case_page_context(principal, case_id)
+        kept = await materials.usable(principal, [i for ids in chosen.values() for i in ids])
+        for row in kept:
+            context["new_uploads"].setdefault(row["material_code"], []).append(row)
+        context["supply_errors"] = errors
+        return Template("workbench/case.html", context=context, status_code=422)
+
+    @post("/cases/{case_id:int}/hand-back", name="workbench.hand_back")
+    async def hand_back(
+        self, request: Request, principal: NamedDependency[Principal], case_id: FromPath[int]
+    ) -> Redirect:
+        form = await request.form()
+        await services.hand_back(principal, case_id, str(form.get("method") or "")[:16])
+        return Redirect(f"/workbench/cases/{case_id}?done=handed")
+
+    @post("/cases/{case_id:int}/send", name="workbench.send_receipt")
+    async def send(self, principal: NamedDependency[Principal], case_id: FromPath[int]) -> Redirect:
+        """Send the filing receipt to the applicant's phone (once)."""
+        context = await case_page_context(principal, case_id)
+        unit = context["unit_names"].get(context["case"]["filed_unit"], {})
+        sent = await services.send_receipt(
+            principal, context["case"], context["item"], localized(unit)
+        )
+        return Redirect(f"/workbench/cases/{case_id}/receipt?sent={'1' if sent else 'again'}")
 
     @get("/cases/{case_id:int}/receipt", name="workbench.receipt")
     async def receipt(
-        self, principal: NamedDependency[Principal], case_id: FromPath[int], filed: FromQuery[int] = 0
+        self,
+        principal: NamedDependency[Principal],
+        case_id: FromPath[int],
+        filed: FromQuery[int] = 0,
+        sent: FromQuery[str] = "",
     ) -> Template:
         context = await case_page_context(principal, case_id)
         context["just_filed"] = bool(filed)
+        context["sent"] = sent[:8]
+        context["receipt_sent"] = await services.receipt_sent(case_id)
         return Template("workbench/receipt.html", context=context)

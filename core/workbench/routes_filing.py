@@ -10,7 +10,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.catalog.form_context import form_context
-from core.catalog.forms import parse_html_form, validate
+from core.catalog.form_routes import render_context
+from core.catalog.forms import find_field, parse_html_form, validate
 from core.catalog.items import Item
 from core.catalog.registry import get_catalog
 from core.errors import ValidationFailed
@@ -53,7 +54,9 @@ class FilingDeskController(Controller):
     guards = [GUARD]
     dependencies = {"principal": Provide(provide_principal)}
 
-    async def _setup(self, request: Request, principal: Principal, resident_id: int, item_code: str):
+    async def _setup(
+        self, request: Request, principal: Principal, resident_id: int, item_code: str
+    ):
         proven = is_proven(request, resident_id)
         person = await residents.visible(principal, resident_id, proven=proven)
         membership = services.filing_membership(principal)
@@ -74,16 +77,24 @@ class FilingDeskController(Controller):
         status_code: int = 200,
     ) -> Template:
         fee_quote, final = services.quote(item, values, membership)
+        # The item's form section is the catalogue's (groups, conditions, computed
+        # fields and file fields, re-rendered by the server on every change).
+        section = await render_context(
+            item, values, staff_id=principal.staff_id, show=None if errors else set()
+        )
+        other_paths = {p for p in errors if p and find_field(item.form, p) is None}
         return Template(
             "workbench/file.html",
             context={
+                **section,
                 "person": person,
                 "item": item,
                 "membership": membership,
-                "values": values,
                 "errors": errors,
+                "other_paths": other_paths,
                 "uploads": uploads,
                 "places": await places(membership),
+                "max_bytes": materials.max_bytes(),
                 "quote": fee_quote,
                 "quote_final": final,
                 "consents": await pending_consents(principal, person.id, proven=proven),

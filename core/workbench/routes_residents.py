@@ -75,7 +75,9 @@ class ResidentDeskController(Controller):
         if by == "id" and matches:
             for match in matches:
                 remember_proven(request, match.id)
-        template = "workbench/partials/search_results.html" if request.htmx else "workbench/home.html"
+        template = (
+            "workbench/partials/search_results.html" if request.htmx else "workbench/home.html"
+        )
         context = {"by": by, "query": query, "matches": matches, "errors": errors}
         if not request.htmx:
             context.update(await _home_context(principal))
@@ -188,9 +190,13 @@ class ResidentDeskController(Controller):
         evidence = b""
         try:
             if method == "tablet":
-                evidence = authorisations.decode_data_url(control(pairs, "signature", SIGNATURE_MAX))
+                evidence = authorisations.decode_data_url(
+                    control(pairs, "signature", SIGNATURE_MAX)
+                )
             elif method == "paper":
-                scan = next((v for k, v in pairs if k == "scan" and isinstance(v, UploadFile)), None)
+                scan = next(
+                    (v for k, v in pairs if k == "scan" and isinstance(v, UploadFile)), None
+                )
                 if scan is not None:
                     evidence = await scan.read(authorisations.MAX_BYTES + 1)
             applicant = await residents.applicant_for_filing(principal, resident_id, proven=proven)

@@ -17,11 +17,12 @@ from piccolo.query.functions.aggregate import Count
 from core.cases import services as cases
 from core.cases.tables import Case, Task
 from core.catalog.fees import FeeComputationFailed, FeeContext, FeeQuote, compute_fees
-from core.catalog.forms import validate
+from core.catalog.forms import FieldError, validate
 from core.catalog.items import Item
 from core.catalog.registry import get_catalog
 from core.db import transaction
-from core.errors import PermissionDenied
+from core.errors import PermissionDenied, ValidationFailed
+from core.i18n import N_
 from core.materials import services as materials
 from core.residents import services as residents
 from core.settings import get_settings
@@ -185,3 +186,127 @@ async def to_hand_back(principal: Principal) -> list[dict]:
         .order_by(Case.updated_at)
         .limit(LIST_LIMIT)
     )
+
+
+# -- after filing: supplements, handing back, sending the receipt ---------------------
+SUPPLEMENT_STATES = ("supplement_requested", "review_supplement")
+MISSING_UPLOAD = N_("Attach a photo or scan of this material")
+
+
+async def outstanding(case: dict) -> list[dict]:
+    """The materials the latest supplement notice asks for (when one is open)."""
+    from core.cases import supplement
+
+    if case["state"] not in SUPPLEMENT_STATES:
+        return []
+    return await supplement.outstanding(case["id"])
+
+
+async def supply(
+    principal: Principal, case: dict, uploads: dict[str, list[str]], note: str = ""
+) -> dict:
+    """Hand in a supplement: attach the new uploads and record it, in one transaction.
+
+    Every requested material needs at least one file: the window cannot
+    accept a paper copy the agent still holds. Raises ValidationFailed with
+    an error at each slot left empty.
+    """
+    from core.cases import supplement
+
+    requested = await outstanding(case)
+    usable = {r["public_id"] for r in await materials.usable(principal, _flat(uploads))}
+    errors = [
+        FieldError(path=f"upload.{m['code']}", message=MISSING_UPLOAD)
+        for m in requested
+        if not any(i in usable for i in uploads.get(m["code"], []))
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+    round_number = len(await supplement.requests_of(case["id"]))
+    wanted = {m["code"] for m in requested}
+    ids = [i for code, ids in uploads.items() if code in wanted for i in ids]
+    async with transaction():
+        await materials.attach(principal, case["id"], ids, round=round_number)
+        return await cases.act(
+            principal,
+            case["id"],
+            "supply",
+            materials=tuple(m["code"] for m in requested),
+            reason=note.strip()[:500],
+        )
+
+
+def _flat(uploads: dict[str, list[str]]) -> list[str]:
+    return [i for ids in uploads.values() for i in ids]
+
+
+async def hand_back(principal: Principal, case_id: int, method: str) -> dict:
+    """The result reached the resident (in person at the agency point, by post, electronically)."""
+    return await cases.act(principal, case_id, "deliver", method=method)
+
+
+RECEIPT_SUBJECT = N_("Application filed")
+RECEIPT_BODY = N_(
+    "Your application “%(item)s” was filed at %(unit)s. Tracking code: %(code)s. "
+    "Check its progress with the code and the last 4 characters of your ID or mobile number."
+)
+
+
+async def send_receipt(principal: Principal, case: dict, item: Item, unit_name: str) -> bool:
+    """Send the filing receipt to the applicant's phone, once per case.
+
+    Written as a notification (the record channel keeps it; SMS plugins
+    deliver it) with its delivery queued in the same transaction. Returns
+    False when it had been sent before.
+    """
+    from core.cases.tables import Notification
+    from core.i18n import gettext
+    from core.jobs import outbox
+
+    if not case.get("resident"):
+        return False
+    locale = get_settings().default_locale
+    english = locale == "en"
+    body = gettext(
+        locale,
+        RECEIPT_BODY,
+        item=(item.name_en or item.name) if english else item.name,
+        unit=unit_name,
+        code=case["tracking_code"],
+    )
+    async with transaction():
+        rows = (
+            await Notification.insert(
+                Notification(
+                    key=f"{case['id']}:receipt:{case['resident']}",
+                    case=case["id"],
+                    event_seq=1,
+                    audience="applicant",
+                    resident=case["resident"],
+                    subject=f"{gettext(locale, RECEIPT_SUBJECT)} · {case['tracking_code']}",
+                    body=body,
+                    locale=locale,
+                )
+            )
+            .on_conflict(target=Notification.key, action="DO NOTHING")
+            .returning(Notification.id)
+        )
+        if not rows:
+            return False
+        await outbox.enqueue("deliver_notification", notification_id=rows[0]["id"])
+    return True
+
+
+async def receipt_sent(case_id: int) -> bool:
+    from core.cases.tables import Notification
+
+    return await Notification.exists().where(
+        (Notification.case == case_id) & Notification.key.like(f"{case_id}:receipt:%")
+    )
+
+
+async def inbox(principal: Principal, limit: int = 5) -> list[dict]:
+    """The latest messages to this person about their cases."""
+    from core.cases.notifications import inbox as case_inbox
+
+    return await case_inbox(principal.staff_id, limit=limit)

@@ -74,3 +74,48 @@ def openssl() -> str:
     if path is None:  # pragma: no cover - openssl is part of every supported machine
         pytest.fail("openssl binary not found; install the openssl package")
     return path
+
+
+# -- the signing module on the demo site (database, CA, jobs) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def licence_items():
+    """The two test departments (one issues a permit e-licence, one reuses it), per module."""
+    from .licence_plugins import installed
+
+    with installed():
+        yield
+
+
+@pytest.fixture(scope="module")
+async def open_browser(app):
+    """Open browsers that live as long as the module (for module-scoped flows)."""
+    import httpx
+
+    from tests.helpers import Browser
+
+    clients: list[httpx.AsyncClient] = []
+
+    async def open_one(username: str | None = None) -> Browser:
+        clients.append(
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+            )
+        )
+        browser = Browser(clients[-1])
+        if username:
+            await browser.login(username)
+        return browser
+
+    yield open_one
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture(scope="module")
+async def site_root(app) -> bytes:
+    """The demo site's root certificate (its CA is made when the app starts)."""
+    from core.signing.authority import root_pem
+
+    return await root_pem()

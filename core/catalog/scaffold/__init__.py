@@ -41,7 +41,12 @@ def placeholders(name: str, title: str, title_en: str) -> dict[str, str]:
 
 
 def create_plugin(
-    name: str, parent: Path, *, title: str = "", title_en: str = "", existing: set[str] = frozenset()
+    name: str,
+    parent: Path,
+    *,
+    title: str = "",
+    title_en: str = "",
+    existing: set[str] = frozenset(),
 ) -> Path:
     """Write the package ``tongban-<name>/`` under ``parent``; returns its folder."""
     if not NAME_RE.match(name) or name.endswith("_") or "__" in name:

@@ -1,0 +1,263 @@
+"""Telling people about their case: the applicant and the filing agent at acceptance,
+supplement, decision and issue; the supervisor when work escalates to them.
+
+Two steps, both idempotent. When a case event is announced (the outbox's
+``case_event`` message, in the idempotency ledger's transaction), the core's
+own ``tongban_case_event`` implementation writes one :class:`Notification`
+row per recipient — unique by event and recipient — and queues a
+``deliver_notification`` message for each. Delivering hands the message to
+every channel (``tongban_notification_channels``: SMS, e-mail … from
+plugins) and notes each channel's result on the row; the row itself is the
+default channel's record, so every message is kept whatever the plugins do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import msgspec
+
+from core.cases import access
+from core.cases.tables import Case, Notification
+from core.catalog.versions import item_for_version
+from core.i18n import N_, gettext
+from core.jobs import outbox
+from core.plugins import await_me_maybe, get_plugin_manager
+from core.residents import crypto
+from core.residents.tables import Resident
+from core.settings import get_settings
+
+log = logging.getLogger("tongban.notify")
+
+# Event kinds the applicant and the filing agent are told about.
+APPLICANT_EVENTS = frozenset({"accept", "refuse", "request_supplement", "approve", "deny", "issue"})
+SUPERVISOR_EVENTS = frozenset({"escalate"})
+
+SUBJECTS = {
+    "accept": N_("Application accepted"),
+    "refuse": N_("Application not accepted"),
+    "request_supplement": N_("Materials needed"),
+    "approve": N_("Application approved"),
+    "deny": N_("Application not approved"),
+    "issue": N_("Result ready"),
+    "escalate": N_("Overdue case escalated to you"),
+}
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What a channel receives. ``key`` is unique per message (for de-duplication)."""
+
+    key: str
+    audience: str  # applicant | agent | supervisor
+    subject: str
+    body: str
+    locale: str
+    case_id: int
+    tracking_code: str
+    phone: str = ""  # the applicant's mobile number, for SMS channels
+    staff_id: int | None = None
+
+
+class RecordChannel:
+    """The default channel: the notification row is the record, shown on staff desks."""
+
+    name = "record"
+
+    async def send(self, message: OutgoingMessage) -> None:
+        return None
+
+
+def _payload(event: dict) -> dict:
+    payload = event.get("payload") or {}
+    return payload if isinstance(payload, dict) else msgspec.json.decode(payload)
+
+
+def _text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
+    """Subject and body of the message about ``event``, in ``locale``."""
+
+    def t(message: str, **params) -> str:
+        return gettext(locale, message, **params)
+
+    english = locale == "en"
+    name = (item.name_en or item.name) if english else item.name
+    code = case["tracking_code"]
+    kind = event["kind"]
+    payload = _payload(event)
+    reason = (event.get("reason") or "").strip()
+    if kind == "accept":
+        body = t(
+            N_("Your application “%(item)s” (%(code)s) was accepted. It is due by %(due)s."),
+            item=name,
+            code=code,
+            due=payload.get("due_on", ""),
+        )
+    elif kind == "refuse":
+        body = t(
+            N_("Your application “%(item)s” (%(code)s) was not accepted: %(reason)s"),
+            item=name,
+            code=code,
+            reason=reason,
+        )
+    elif kind == "request_supplement":
+        body = payload.get("notice") or t(
+            N_("Please hand in the materials listed for “%(item)s” (%(code)s)."),
+            item=name,
+            code=code,
+        )
+    elif kind == "approve":
+        body = t(N_("Your application “%(item)s” (%(code)s) was approved."), item=name, code=code)
+    elif kind == "deny":
+        body = t(
+            N_("Your application “%(item)s” (%(code)s) was not approved: %(reason)s"),
+            item=name,
+            code=code,
+            reason=reason,
+        )
+    elif kind == "issue":
+        body = t(
+            N_(
+                "The result of “%(item)s” (%(code)s) is ready. Your agent or the window will hand it over."
+            ),
+            item=name,
+            code=code,
+        )
+    else:  # escalate
+        units = ", ".join(e.get("unit", "") for e in payload.get("escalations", []))
+        body = t(
+            N_("Case %(code)s (“%(item)s”) is overdue at %(units)s and has been escalated to you."),
+            code=code,
+            item=name,
+            units=units,
+        )
+    subject = t(SUBJECTS[kind])
+    return f"{subject} · {code}", body
+
+
+async def record_for_event(case: dict, event: dict) -> int:
+    """Write the notifications an event calls for; returns how many are new.
+
+    Runs in the caller's transaction (the ``case_event`` actor's ledger), so
+    the rows and their delivery messages commit with the ledger entry.
+    """
+    kind = event["kind"]
+    if kind not in APPLICANT_EVENTS and kind not in SUPERVISOR_EVENTS:
+        return 0
+    locale = get_settings().default_locale
+    item = await item_for_version(case["item_version"])
+    subject, body = _text(case, event, item, locale)
+    recipients: list[dict] = []
+    if kind in APPLICANT_EVENTS:
+        if case["resident"]:
+            recipients.append({"audience": "applicant", "resident": case["resident"]})
+        if case["filed_by"]:
+            recipients.append({"audience": "agent", "staff": case["filed_by"]})
+    else:
+        for entry in _payload(event).get("escalations", []):
+            if entry.get("supervisor_unit"):
+                for person in await access.supervisors_at(entry["supervisor_unit"]):
+                    recipients.append({"audience": "supervisor", "staff": person["staff.id"]})
+    created = 0
+    seen: set[str] = set()
+    for recipient in recipients:
+        who = recipient.get("staff") or recipient.get("resident")
+        key = f"{case['id']}:{event['seq']}:{recipient['audience']}:{who}"
+        if key in seen:
+            continue
+        seen.add(key)
+        rows = (
+            await Notification.insert(
+                Notification(
+                    key=key,
+                    case=case["id"],
+                    event_seq=event["seq"],
+                    audience=recipient["audience"],
+                    resident=recipient.get("resident"),
+                    staff=recipient.get("staff"),
+                    subject=subject[:200],
+                    body=body,
+                    locale=locale,
+                )
+            )
+            .on_conflict(target=Notification.key, action="DO NOTHING")
+            .returning(Notification.id)
+        )
+        if rows:
+            created += 1
+            await outbox.enqueue("deliver_notification", notification_id=rows[0]["id"])
+    return created
+
+
+def channels() -> list:
+    """Every channel the plugins offer (the core's record channel among them)."""
+    found = []
+    for result in get_plugin_manager().hook.tongban_notification_channels():
+        found.extend(result or [])
+    return found
+
+
+async def deliver(notification_id: int) -> dict:
+    """Hand one notification to every channel not yet done; returns the deliveries."""
+    row = await Notification.select().where(Notification.id == notification_id).first()
+    if row is None or row["sent_at"] is not None:
+        return {} if row is None else dict(row["deliveries"] or {})
+    case = await Case.select(Case.tracking_code).where(Case.id == row["case"]).first()
+    phone = ""
+    if row["audience"] == "applicant" and row["resident"]:
+        resident = (
+            await Resident.select(Resident.phone_enc).where(Resident.id == row["resident"]).first()
+        )
+        phone = crypto.decrypt(resident["phone_enc"]) if resident and resident["phone_enc"] else ""
+    message = OutgoingMessage(
+        key=row["key"],
+        audience=row["audience"],
+        subject=row["subject"],
+        body=row["body"],
+        locale=row["locale"],
+        case_id=row["case"],
+        tracking_code=case["tracking_code"] if case else "",
+        phone=phone,
+        staff_id=row["staff"],
+    )
+    deliveries = dict(row["deliveries"] or {})
+    if isinstance(row["deliveries"], str):
+        deliveries = msgspec.json.decode(row["deliveries"])
+    failed = False
+    for channel in channels():
+        name = getattr(channel, "name", type(channel).__name__)
+        if deliveries.get(name) == "sent":
+            continue
+        try:
+            await await_me_maybe(channel.send(message))
+            deliveries[name] = "sent"
+        except Exception as exc:  # one channel failing must not stop the others
+            log.warning("notification %s: channel %s failed: %r", notification_id, name, exc)
+            deliveries[name] = f"failed: {exc!r}"[:200]
+            failed = True
+    from core.cases.timing import utcnow
+
+    await Notification.update(
+        {
+            Notification.deliveries: deliveries,
+            Notification.sent_at: None if failed else utcnow(),
+        }
+    ).where((Notification.id == notification_id) & Notification.sent_at.is_null())
+    return deliveries
+
+
+async def inbox(staff_id: int, limit: int = 20) -> list[dict]:
+    """The latest messages for a staff member (the record channel's view)."""
+    return await (
+        Notification.select(
+            Notification.id,
+            Notification.subject,
+            Notification.body,
+            Notification.created_at,
+            Notification.case,
+            Notification.audience,
+        )
+        .where(Notification.staff == staff_id)
+        .order_by(Notification.id, ascending=False)
+        .limit(limit)
+    )

@@ -1,0 +1,66 @@
+"""The broker stopped for a while: filings still succeed, the outbox drains after restart."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from tests.faults.support import api_token, filing, free_port, site_env, start_server, start_worker
+
+
+def _count(cluster, dbname: str, sql: str) -> int:
+    return int(cluster.psql(dbname, sql))
+
+
+async def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(predicate):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_broker_stopped_filings_succeed_and_outbox_drains(
+    tmp_path, private_postgres, database, private_redis
+):
+    env = site_env(database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="4")
+    dbname = database.rsplit("/", 1)[1]
+    unsent = lambda: _count(private_postgres, dbname, "SELECT count(*) FROM jobs_outbox WHERE sent_at IS NULL")  # noqa: E731
+    handled = lambda: _count(private_postgres, dbname, "SELECT count(*) FROM jobs_processed WHERE key LIKE 'case_event:%'")  # noqa: E731
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = await asyncio.to_thread(start_server, env, port, tmp_path / "serve.log", 1)
+    worker = start_worker(env, tmp_path / "worker.log", "--threads", "2")
+    try:
+        secret, unit_id = await asyncio.to_thread(api_token, env)
+        headers = {"authorization": f"Bearer {secret}"}
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=20) as client:
+
+            async def file(key: str) -> None:
+                response = await client.post("/api/v1/cases/", json=filing(unit_id, key))
+                assert response.status_code == 201, response.text
+
+            await asyncio.gather(*(file(f"before-{n}") for n in range(3)))
+            await _wait(lambda: unsent() == 0 and handled() == 3, 90, "the first jobs")
+
+            private_redis.stop()
+            await asyncio.gather(*(file(f"during-{n}") for n in range(10)))
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200  # filings work, so the app stays in rotation
+            assert ready.json()["checks"] == {"database": "ok", "broker": "down"}
+            metrics = (await client.get("/metrics")).text
+            assert 'tongban_dependency_up{name="broker"} 0.0' in metrics
+            await asyncio.sleep(3)  # several relay passes fail meanwhile; nothing is lost
+            assert unsent() == 10
+            assert "tongban_outbox_lag 10.0" in (await client.get("/metrics")).text
+
+            private_redis.start()  # same port and append-only file: the queue as it was
+            await _wait(lambda: unsent() == 0 and handled() == 13, 120, "the outbox to drain")
+            assert "tongban_outbox_lag 0.0" in (await client.get("/metrics")).text
+            assert _count(private_postgres, dbname, "SELECT count(*) FROM cases_case") == 13
+    finally:
+        await asyncio.to_thread(worker.stop)
+        await asyncio.to_thread(server.stop)
