@@ -28,8 +28,10 @@ def main() -> None:
     try:
         get_plugin_manager().hook.tongban_register_commands(cli=cli)
         get_catalog()  # every plugin's declarations are checked before any command runs
-    except PluginError as exc:
+    except Exception as exc:
         if sys.argv[1:2] != ["plugins"]:
+            if not isinstance(exc, PluginError):
+                raise
             click.echo(f"Tongban cannot start: {exc}", err=True)
             sys.exit(1)
         # `tongban plugins …` is how a broken plugin gets diagnosed: it must still run.

@@ -129,6 +129,7 @@ async def submit_bundle(
     data: dict[str, dict],
     materials: list[str] | tuple[str, ...] = (),
     idempotency_key: str | None = None,
+    authorisation_id: int | None = None,
 ) -> dict:
     """File a bundle: ``{id, tracking_code, cases: [{id, tracking_code, item_code}]}``.
 
@@ -160,6 +161,21 @@ async def submit_bundle(
     if errors:
         raise ValidationFailed(_unique(errors))
     shared = [c for c in dict.fromkeys(materials) if c in declaration.shared_materials]
+    # An agent files with the resident's recorded consent (代办授权, core/signing): one
+    # consent covers the whole bundle; it is bound to the bundle's first case.
+    from core.signing import authorisations
+
+    consent = (
+        await authorisations.consent_for(
+            principal,
+            unit_id=unit["id"],
+            item_code=items[0].code,
+            id_number=person["id_number"],
+            authorisation_id=authorisation_id,
+        )
+        if proxy
+        else {}
+    )
     resident_id = await filing.resident_for(person)
     now = timing.utcnow()
     try:
@@ -195,12 +211,15 @@ async def submit_bundle(
                     now=now,
                     bundle_id=row["id"],
                     payload={
+                        **consent,
                         "bundle": code,
                         "bundle_code": declaration.code,
                         "shared_materials": shared,
                     },
                 )
                 cases.append({**created, "item_code": item.code})
+            if consent:
+                await authorisations.bind(consent, cases[0]["id"])
     except Exception:
         existing = await _existing(idempotency_key) if idempotency_key else None
         if existing:

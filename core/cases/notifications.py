@@ -199,7 +199,12 @@ def channels() -> list:
 
 async def deliver(notification_id: int) -> dict:
     """Hand one notification to every channel not yet done; returns the deliveries."""
-    row = await Notification.select().where(Notification.id == notification_id).first()
+    row = (
+        await Notification.select()
+        .where(Notification.id == notification_id)
+        .first()
+        .output(load_json=True)
+    )
     if row is None or row["sent_at"] is not None:
         return {} if row is None else dict(row["deliveries"] or {})
     case = await Case.select(Case.tracking_code).where(Case.id == row["case"]).first()
@@ -221,8 +226,6 @@ async def deliver(notification_id: int) -> dict:
         staff_id=row["staff"],
     )
     deliveries = dict(row["deliveries"] or {})
-    if isinstance(row["deliveries"], str):
-        deliveries = msgspec.json.decode(row["deliveries"])
     failed = False
     for channel in channels():
         name = getattr(channel, "name", type(channel).__name__)

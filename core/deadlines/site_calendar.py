@@ -48,6 +48,13 @@ def yellow_share() -> float:
     return validate_yellow_share(float(value))
 
 
+def invalidate() -> None:
+    """Forget the cached calendar (after site.toml's overrides were re-read)."""
+    _cache.clear()
+    toml_overrides.cache_clear()
+    yellow_share.cache_clear()
+
+
 async def _revision() -> int:
     row = (
         await CalendarChange.select(CalendarChange.id)

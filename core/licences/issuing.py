@@ -67,7 +67,7 @@ def default_content(kind: str, case: dict, event: dict, issuer: str, ctx: CaseCo
         (_("Licence"), item.result.name if item.result else item.name),
         (_("Licence number"), number),
         (_("Holder"), ctx.holder.name),
-        (_("ID number"), ctx.holder.id_number_masked),
+        (_("Citizen ID number"), ctx.holder.id_number_masked),
         (_("Issued by"), issuer),
         (_("Issued on"), issued_on.isoformat()),
         (_("Valid until"), until.isoformat() if until else _("No expiry")),

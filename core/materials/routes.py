@@ -105,7 +105,7 @@ class MaterialsController(Controller):
     )
     async def upload(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         form = await request.form()
-        pairs = form.multi_items()
+        pairs = list(form.multi_items())
         file_pair = next(((k, v) for k, v in pairs if isinstance(v, UploadFile)), None)
         slot = slot_of(file_pair[0]) if file_pair else None
         if file_pair is None or slot is None:

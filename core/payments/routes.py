@@ -35,7 +35,12 @@ class FeeQuoteController(Controller):
         self, request: Request, principal: NamedDependency[Principal], item_code: FromPath[str]
     ) -> Template:
         _, data = split_submission((await request.form()).multi_items())
-        context: dict = {"quote": None, "incomplete": False, "error": None}
+        context: dict = {
+            "item_code": item_code[:32],
+            "quote": None,
+            "incomplete": False,
+            "error": None,
+        }
         try:
             context["quote"] = services.quote(principal, item_code[:32], data)
         except ValidationFailed:

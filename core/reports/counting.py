@@ -21,7 +21,8 @@ import json
 from collections import defaultdict
 
 from core.cases.tables import Case
-from core.cases.timing import pauses_of, utcnow
+from core.cases import timing
+from core.cases.timing import pauses_of
 from core.catalog.versions import item_for_version
 from core.db import transaction
 from core.deadlines.site_calendar import site_calendar
@@ -180,7 +181,7 @@ async def claim(case_id: int, version: int, cursor: dict | None, figures: CaseFi
 
 
 def _now():
-    return utcnow()
+    return timing.utcnow()
 
 
 async def count_case(case_id: int, *, force: bool = False, attempts: int = 5) -> Delta | None:

@@ -64,7 +64,11 @@ async def apply(delta: Delta) -> None:
     """Add ``delta`` to the aggregates (inside the caller's transaction)."""
     if not delta:
         return
-    days, handling, now = expand(delta)
+    await write_expanded(*expand(delta))
+
+
+async def write_expanded(days: dict, handling: Counter, now: dict) -> None:
+    """Add already expanded rows (see :func:`expand`) to the aggregate tables."""
     await _write_grouped(
         ReportDay,
         "reports_day",

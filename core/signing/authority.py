@@ -198,8 +198,14 @@ async def rotate_issuing(passphrase: str) -> dict:
     except ValueError as exc:
         raise WrongPassphrase() from exc
     backend = site_backend()
+    generation = await Certificate.count().where(Certificate.kind == "issuing") + 1
     issuing = ca.create_issuing_ca(
-        _pair(root), passphrase, site_kek(), site_name=ca_name(), backend=backend
+        _pair(root),
+        passphrase,
+        site_kek(),
+        site_name=ca_name(),
+        generation=generation,
+        backend=backend,
     )
     async with transaction():
         await Certificate.update(

@@ -297,6 +297,7 @@ def create_issuing_ca(
     key_passphrase: Passphrase,
     *,
     site_name: str,
+    generation: int = 1,
     validity_days: int = 10 * 365,
     backend: SigningBackend = DEFAULT_BACKEND,
     now: dt.datetime | None = None,
@@ -305,14 +306,18 @@ def create_issuing_ca(
 
     ``root_passphrase`` unlocks the root key for this one operation;
     ``key_passphrase`` (the site's key-encryption secret) protects the new key.
+    ``generation`` numbers rotated issuing CAs in their name (2, 3, …), so
+    that each has a distinct subject and CRLs are never attributed to the
+    wrong one.
     """
     root_cert = root.cert
     root_key = load_private_key(root.key_pem, root_passphrase)
     key = backend.generate_private_key()
+    suffix = f" {generation}" if generation > 1 else ""
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, site_name),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{site_name} Issuing CA"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{site_name} Issuing CA{suffix}"),
         ]
     )
     cert = (

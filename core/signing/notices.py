@@ -108,7 +108,7 @@ def common_rows(case: dict, ctx: CaseContext) -> list[tuple[str, str]]:
     return [
         (_("Tracking code"), case["tracking_code"] or ""),
         (_("Applicant"), ctx.holder.name),
-        (_("ID number"), ctx.holder.id_number_masked),
+        (_("Citizen ID number"), ctx.holder.id_number_masked),
         (_("Service item"), ctx.item.name),
     ]
 

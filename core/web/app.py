@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         debug=False,
+        logging_config=None,  # logging is the process's (core.ops.logs), not Litestar's
     )
     return application
 

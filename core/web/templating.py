@@ -49,7 +49,11 @@ def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        # A form's date comes back from JSON as "2024-01-01"; anything else is shown as is.
+        try:
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo(get_settings().timezone)).date()
     return format_date(value, format=style, locale=current_locale.get())
@@ -69,7 +73,11 @@ def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
 def fmt_money(value: Decimal | str | int | None) -> str:
     if value in (None, ""):
         return ""
-    return format_currency(Decimal(str(value)), "CNY", locale=current_locale.get())
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:  # not an amount: show what is there rather than fail the page
+        return str(value)
+    return format_currency(amount, "CNY", locale=current_locale.get())
 
 
 def fmt_number(value) -> str:

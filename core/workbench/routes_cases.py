@@ -160,7 +160,7 @@ class WorkbenchController(Controller):
     ) -> Template | Redirect:
         """Hand in the materials a supplement notice asked for."""
         case = await cases.visible_case(principal, case_id)
-        pairs = (await request.form()).multi_items()
+        pairs = list((await request.form()).multi_items())
         posted, _, upload_errors = await store_posted_files(principal, pairs)
         chosen = services.material_ids(pairs)
         for code, ids in posted.items():

@@ -129,7 +129,7 @@ class FilingDeskController(Controller):
     ) -> Template:
         """Live validation of one field, with the very rules the submission uses."""
         _, _, item, _ = await self._setup(request, principal, resident_id, item_code)
-        pairs = (await request.form()).multi_items()
+        pairs = list((await request.form()).multi_items())
         field = control(pairs, "_field", 200)
         data = parse_html_form(text_pairs(pairs))
         known = (await form_context(data, staff_id=principal.staff_id)).kwargs()
@@ -148,7 +148,7 @@ class FilingDeskController(Controller):
     ) -> Template:
         """The fee and visits panel, recomputed as the form changes (fees may depend on it)."""
         _, membership, item, _ = await self._setup(request, principal, resident_id, item_code)
-        data = parse_html_form(text_pairs((await request.form()).multi_items()))
+        data = parse_html_form(text_pairs(list((await request.form()).multi_items())))
         fee_quote, final = services.quote(item, data, membership)
         return Template(
             "workbench/partials/summary.html",
@@ -166,7 +166,7 @@ class FilingDeskController(Controller):
         person, membership, item, proven = await self._setup(
             request, principal, resident_id, item_code
         )
-        pairs: list[tuple[str, Any]] = (await request.form()).multi_items()
+        pairs: list[tuple[str, Any]] = list((await request.form()).multi_items())
         # Files chosen without JavaScript arrive with the form: store them first.
         posted_materials, posted_fields, upload_errors = await store_posted_files(principal, pairs)
         chosen = services.material_ids(pairs)

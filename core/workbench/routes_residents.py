@@ -61,7 +61,7 @@ class ResidentDeskController(Controller):
     @post("/search", name="workbench.search")
     async def search(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         """Searching is a read, but it is POSTed: an ID number must never sit in a URL or a log."""
-        pairs = (await request.form()).multi_items()
+        pairs = list((await request.form()).multi_items())
         by = control(pairs, "by", 8)
         query = dict(text_pairs(pairs))
         matches, errors = None, {}
@@ -92,7 +92,7 @@ class ResidentDeskController(Controller):
 
     @post("/new/check", name="workbench.register_check")
     async def register_check(self, request: Request) -> Template:
-        pairs = (await request.form()).multi_items()
+        pairs = list((await request.form()).multi_items())
         field = control(pairs, "_field", 64)
         errors = residents.check_registration(dict(text_pairs(pairs)), only=field)
         return Template(
@@ -103,7 +103,7 @@ class ResidentDeskController(Controller):
     async def register(
         self, request: Request, principal: NamedDependency[Principal]
     ) -> Template | Redirect:
-        values = dict(text_pairs((await request.form()).multi_items()))
+        values = dict(text_pairs(list((await request.form()).multi_items())))
         try:
             resident_id = await residents.register(principal, values)
         except ValidationFailed as failed:
@@ -184,7 +184,7 @@ class ResidentDeskController(Controller):
         proven = is_proven(request, resident_id)
         person = await residents.visible(principal, resident_id, proven=proven)
         form = await request.form()
-        pairs = form.multi_items()
+        pairs = list(form.multi_items())
         method = control(pairs, "method", 8)
         item = control(pairs, "item", 32)
         evidence = b""

@@ -12,6 +12,7 @@ SITE_TZ = ZoneInfo("Asia/Shanghai")
 
 CHILD_IS_APPLICANT = N_("The child's ID number is the applicant's own; choose “The applicant”.")
 CHILD_NOT_MINOR = N_("The child is 18 or over and applies in their own name.")
+BIRTH_CERTIFICATE = N_("A medical birth certificate number is one capital letter and 9 digits.")
 DIGITS_ONLY = N_("Enter digits only.")
 FAMILY_NEEDS_MEMBERS = N_("A family business lists at least one family member taking part.")
 FAMILY_MEMBER_IS_OPERATOR = N_("The operator is listed already; add the other family members only.")
@@ -27,6 +28,7 @@ NAME_FORMS = (
 )  # fmt: skip
 
 _DIGITS = re.compile(r"[0-9]+")
+_BIRTH_CERTIFICATE = re.compile(r"[A-Z][0-9]{9}")
 
 
 def today() -> date:
@@ -44,6 +46,9 @@ def check(code: str, values: dict, context) -> list[FieldError]:
 
 
 def card_application(values: dict, applicant: dict) -> list[FieldError]:
+    certificate = values.get("birth_certificate_no")
+    if certificate is not None and not _BIRTH_CERTIFICATE.fullmatch(certificate):
+        return [FieldError(path="birth_certificate_no", message=BIRTH_CERTIFICATE)]
     child = values.get("child_id_number")
     if not child:
         return []

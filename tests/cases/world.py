@@ -365,6 +365,11 @@ class World:
             self.principals[username] = await load_principal(self.staff[username])
         return self.principals[username]
 
+    async def who_admin(self):
+        """The demo site's city admin."""
+        staff = await Staff.select(Staff.id).where(Staff.username == "admin").first()
+        return await load_principal(staff["id"])
+
     async def unit_id(self, code: str) -> int:
         return (await Unit.select(Unit.id).where(Unit.code == code).first())["id"]
 

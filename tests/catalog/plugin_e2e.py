@@ -26,6 +26,10 @@ def pdf_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def errors_in(html: str) -> list[str]:
+    return re.findall(r'class="(?:error|alert)"[^>]*>([^<]*)<', html)
+
+
 RESIDENT = {
     "applicant.name": "王五",
     "applicant.id_number": "11010519491231002X",
@@ -37,7 +41,7 @@ async def main(plugin: str, code: str) -> None:
     from core.bootstrap import prepare
     from core.settings import get_settings
     from core.web.app import create_app
-    from tests.helpers import Browser, tracking_code_in
+    from tests.helpers import Browser, authorise, tracking_code_in
 
     await prepare(get_settings())  # migrates the plugin's own table too
     app = create_app()
@@ -103,8 +107,10 @@ async def main(plugin: str, code: str) -> None:
             "经营面积超过 500 亩的家庭农场须到市级登记" in too_big.text
         )  # plugin's rule, in Chinese
 
+        # A proxy filing needs the resident's recorded authorisation (代办授权).
+        await authorise(agent, RESIDENT["applicant.name"], RESIDENT["applicant.id_number"], code)
         filed = await agent.post_form(f"/file/{code}", {**good, "plots[1].area": "2.5"})
-        assert filed.status_code == 200, filed.text[:2000]
+        assert filed.status_code == 200, errors_in(filed.text)
         tracking = tracking_code_in(filed.text)
         case_id = int(str(filed.url).split("/cases/")[1].split("?")[0])
 

@@ -25,7 +25,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 TONGBAN = [sys.executable, "-m", "core.cli"]
-FILING_UNIT = "509910101201"  # the demo village agency point
+VILLAGE = "509910101201"  # the demo village agency point
+# Department systems file at the township window: a window filing needs no proxy consent.
+FILING_UNIT = "509910101000-BM"
 ITEM = "000115002000"  # 城乡居民基本养老保险参保登记, in the core demo catalogue
 
 
@@ -264,7 +266,7 @@ asyncio.run(main())
 
 
 def api_token(
-    env: dict, name: str = "fault test", unit: str = FILING_UNIT, role: str = "village_agent"
+    env: dict, name: str = "fault test", unit: str = FILING_UNIT, role: str = "window_clerk"
 ) -> tuple[str, int]:
     """A bearer token for a department system filing at ``unit``; returns (secret, unit id)."""
     result = subprocess.run(
@@ -284,7 +286,7 @@ def filing(unit_id: int, key: str, n: int = 0) -> dict:
         "unit_id": unit_id,
         "item_code": ITEM,
         "applicant": {"name": "王五", "id_number": "11010519491231002X", "phone": "13900139000"},
-        "data": {"contribution_grade": "300", "household_address": FILING_UNIT},
+        "data": {"contribution_grade": "300", "household_address": VILLAGE},
         "idempotency_key": key,
     }
 
@@ -325,7 +327,7 @@ async def broken_chains(url: str, case_ids: list[int]) -> list[int]:
         "    return [i for i in ids if await verify_chain(i) is not None]\n"
         "print(json.dumps(asyncio.run(main())))\n"
     )
-    env = {**os.environ, "TONGBAN_DATABASE_URL": url, "TONGBAN_DB_POOL": "0"}
+    env = {**os.environ, "TONGBAN_DATABASE_URL": url, "TONGBAN_DB_POOL": "0", "PICCOLO_CONF": "core.piccolo_conf"}
     env.pop("TONGBAN_BROKER_URL", None)
     result = await asyncio.to_thread(
         subprocess.run,

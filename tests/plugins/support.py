@@ -12,16 +12,22 @@ from datetime import date
 from stdnum.cn import ric
 
 from core.tenancy.tables import Unit
+from tests.helpers import authorise
 
 AGENT_VILLAGE = "509910101201"  # 麻柳村
 VILLAGE_ADDRESS = {"unit": AGENT_VILLAGE, "detail": "3组18号"}
 
 
-def id_number(born: date, serial: int = 1, *, man: bool = True, region: str = "500110") -> str:
-    """A valid GB 11643 number: ``region`` (500110 綦江区), birth date, serial, sex, check digit."""
+def id_number(born: date, serial: int = 1, *, man: bool = True, region: str = "") -> str:
+    """A valid GB 11643 number: region, birth date, serial, sex, check digit.
+
+    The region is 綦江: 500222 (綦江县) for people born before the district
+    (500110) was created in 2011, whose numbers keep the old code.
+    """
+    region = region or ("500222" if born.year < 2011 else "500110")
     sequence = serial * 2 + (1 if man else 0)
     body = f"{region}{born:%Y%m%d}{sequence % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum skips the last character
 
 
 def applicant(name: str, id_no: str, phone: str = "13800138000") -> dict:
@@ -33,7 +39,8 @@ async def unit_id(code: str) -> int:
 
 
 async def file_case(agent, item_code: str, person: dict, data: dict) -> dict:
-    """File as the agent at 麻柳村 through POST /api/v1/cases; returns the created case."""
+    """The resident authorises the agent, who files at 麻柳村 through POST /api/v1/cases."""
+    await authorise(agent, person["name"], person["id_number"])
     response = await agent.api(
         "POST",
         "/api/v1/cases",
@@ -50,6 +57,7 @@ async def file_case(agent, item_code: str, person: dict, data: dict) -> dict:
 
 async def file_refused(agent, item_code: str, person: dict, data: dict) -> dict[str, str]:
     """File something invalid; returns {path: message} of the errors (nothing is filed)."""
+    await authorise(agent, person["name"], person["id_number"])
     response = await agent.api(
         "POST",
         "/api/v1/cases",
@@ -96,3 +104,13 @@ async def run(staff, case_id: int, steps: list[tuple[str, str]]) -> dict:
 
 def event_kinds(case: dict) -> list[str]:
     return [e["kind"] for e in case["events"]]
+
+
+def uscc(kind: str = "92", division: str = "500110", body: str = "MA6QJ8K3") -> str:
+    """A valid unified social credit code (GB 32100): ``92`` is an individual business."""
+    from stdnum.cn import uscc as stdnum_uscc
+
+    from plugins.bank_outlets.documents import organisation_check
+
+    base = kind + division + body + organisation_check(body)
+    return base + stdnum_uscc.calc_check_digit(base)

@@ -70,7 +70,7 @@ async def test_verify_offline_with_only_the_root_and_crl(receipt, tmp_path: Path
         env=offline,
     )
     assert qr.returncode == 0, qr.stdout + qr.stderr
-    assert "printed data matches:  True" in qr.stdout
+    assert "printed data matches: True" in qr.stdout
 
 
 async def test_ca_status_and_export(tmp_path: Path, receipt) -> None:

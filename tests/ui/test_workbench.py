@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from core.i18n import gettext
+from core.materials import storage
 from core.residents.tables import ResidentAccess
 from tests.ui import flows, media
 
@@ -41,7 +43,7 @@ async def test_an_agent_registers_finds_and_files_for_a_resident_with_a_photo(ne
 
     await flows.consent(agent, resident_id)
     form = await agent.get(f"/workbench/residents/{resident_id}/file/{flows.PENSION}/")
-    assert "提交前请确认" in form.text and "免费" in form.text and "无需到现场" in form.text
+    assert "提交前请确认" in form.text and "不收费" in form.text and "无需到现场" in form.text
     assert 'name="upload.id_card"' in form.text and 'capture="environment"' in form.text
 
     photo = await flows.upload(agent, "upload.id_card", "IMG_2041.JPG", media.jpeg(), "image/jpeg")
@@ -77,7 +79,7 @@ async def test_filing_without_the_residents_authorisation_is_refused_and_nothing
     response = await flows.post(
         agent,
         f"/workbench/residents/{resident_id}/file/{flows.PENSION}/",
-        [*flows.PENSION_FORM.items(), ("remark", "请尽快"), ("_material.id_card", upload)],
+        [*{**flows.PENSION_FORM, "remark": "请尽快"}.items(), ("_material.id_card", upload)],
     )
     assert response.status_code == 422
     assert "尚未记录" in response.text or "授权" in response.text
@@ -90,9 +92,11 @@ async def test_refused_uploads_say_why_at_their_slot(new_browser):
     await agent.login("agent")
     page = await flows.upload(agent, "upload.id_card", "photo.jpg", media.HTML, "image/jpeg")
     assert page.headers.get("HX-Retarget") == "#err-upload-id_card"
+    assert gettext("zh_CN", storage.BAD_TYPE) in page.text
     assert "只接受照片" in page.text
     traversal = await flows.upload(agent, "upload.id_card", "../../x.jpg", media.jpeg(), "image/jpeg")
-    assert "文件名不允许" in traversal.text
+    assert gettext("zh_CN", storage.BAD_NAME) in traversal.text
+    assert "文件名" in traversal.text
     agent.client.cookies.set("lang", "en")
     english = await flows.upload(agent, "upload.id_card", "form.pdf", media.pdf(javascript=True), "application/pdf")
     assert "This PDF contains scripts" in english.text

@@ -1,0 +1,22 @@
+"""The reports module's actors, and its slot in the worker's periodic tick."""
+
+from __future__ import annotations
+
+import dramatiq
+
+from core.jobs.broker import QUEUE
+from core.jobs.scheduler import PERIODIC
+
+TICK_SECONDS = 600
+
+
+@dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=10_000, time_limit=4 * 3600_000)
+async def reports_tick(outbox_id: int, slot: int = 0) -> None:
+    """Nightly reconciliation and monthly compilation, when due (see core.reports.periodic)."""
+    from core.reports.periodic import run
+
+    await run()
+
+
+# Queued by the scheduler every ten minutes, like the deadline sweep every minute.
+PERIODIC.setdefault("reports_tick", TICK_SECONDS)

@@ -1,0 +1,119 @@
+"""Monthly reports as CSV and XLSX files, with headers in the reader's language.
+
+CSV is written with a byte-order mark so that Excel opens Chinese text
+correctly; XLSX (openpyxl) keeps numbers as numbers and shares as
+percentages, so the district can sum and sort without retyping.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from core.i18n import N_, gettext
+from core.reports.figures import Figures
+from core.reports.monthly import TownshipStatus
+
+STATE_LABELS = {
+    "": N_("Not compiled"),
+    "compiled": N_("Awaiting confirmation"),
+    "confirmed": N_("Confirmed"),
+}
+
+Getter = Callable[[Figures], float | int | None]
+
+# (header msgid, getter, is a share)
+FIGURE_COLUMNS: tuple[tuple[str, Getter, bool], ...] = (
+    (N_("Filed"), lambda f: f.filed, False),
+    (N_("Accepted"), lambda f: f.accepted, False),
+    (N_("Finished"), lambda f: f.finished, False),
+    (N_("Finished on time"), lambda f: f.on_time, False),
+    (N_("On-time rate"), lambda f: f.on_time_share, True),
+    (N_("Overdue at compilation"), lambda f: f.red_now, False),
+    (N_("Average handling (working days)"), lambda f: f.avg_handling, False),
+    (N_("90th percentile handling (working days)"), lambda f: f.p90_handling, False),
+    (N_("At most one trip"), lambda f: f.le1_share, True),
+    (N_("No trip"), lambda f: f.zero_share, True),
+    (N_("Filed by village agents"), lambda f: f.proxy_share, True),
+    (N_("Reviews"), lambda f: f.reviews, False),
+    (N_("Satisfaction"), lambda f: f.satisfaction, True),
+    (N_("Average rating (1-5)"), lambda f: f.avg_score, False),
+)
+
+
+def _name(unit: dict, locale: str) -> str:
+    return (unit.get("name_en") or unit["name"]) if locale == "en" else unit["name"]
+
+
+def table(statuses: list[TownshipStatus], period: date, locale: str) -> list[list]:
+    """The export as rows: a header, one row per township, and a total row."""
+
+    def t(message: str) -> str:
+        return gettext(locale, message)
+
+    header = [t(N_("Month")), t(N_("Unit code")), t(N_("Township")), t(N_("Report state"))]
+    header += [t(N_("Confirmed at")), *(t(label) for label, _, _ in FIGURE_COLUMNS)]
+    rows: list[list] = [header]
+    total = Figures()
+    for entry in statuses:
+        state = entry.report["state"] if entry.report else ""
+        confirmed_at = entry.report["confirmed_at"] if entry.report else None
+        row = [
+            f"{period:%Y-%m}",
+            entry.unit["code"],
+            _name(entry.unit, locale),
+            t(STATE_LABELS.get(state, state)),
+            confirmed_at.strftime("%Y-%m-%d %H:%M") if confirmed_at else "",
+        ]
+        numbers = entry.figures or Figures()
+        total.merge(numbers)
+        row += [_value(getter(numbers)) for _, getter, _ in FIGURE_COLUMNS]
+        rows.append(row)
+    if len(statuses) > 1:
+        rows.append(
+            [f"{period:%Y-%m}", "", t(N_("Total")), "", ""]
+            + [_value(getter(total)) for _, getter, _ in FIGURE_COLUMNS]
+        )
+    return rows
+
+
+def _value(value):
+    if isinstance(value, float):
+        return round(value, 4)
+    return "" if value is None else value
+
+
+def to_csv(rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: list[list], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    first_figure = 6  # columns A-E are month, code, name, state, confirmed at
+    for offset, (_, _, share) in enumerate(FIGURE_COLUMNS):
+        if not share:
+            continue
+        column = sheet.cell(row=1, column=first_figure + offset).column_letter
+        for cell in sheet[column][1:]:
+            cell.number_format = "0.0%"
+    sheet.freeze_panes = "A2"
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 40)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

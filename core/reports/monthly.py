@@ -1,0 +1,159 @@
+"""Monthly reports: each township's figures for the previous month, submitted upward.
+
+On the first working day of each month the worker compiles, for every
+township, its figures for the month before (from the aggregates, after the
+night's reconciliation) and freezes them in a :class:`MonthlyReport`. The
+township's supervisor checks and confirms it — that is its submission to
+the district. The district sees which of its townships have not confirmed
+by the deadline (the 5th of the month unless ``[reports] confirm_by_day``
+says otherwise) and exports the lot as CSV or XLSX.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from core.db import transaction
+from core.errors import NotFound, PermissionDenied, TongbanError
+from core.i18n import N_
+from core.reports import access, figures
+from core.reports.figures import Figures
+from core.reports.periods import month_end
+from core.reports.tables import MonthlyReport
+from core.settings import get_settings
+from core.tenancy.scope import Principal
+from core.tenancy.tables import Unit
+
+
+class ReportNotFound(NotFound):
+    message = N_("No such monthly report.")
+
+
+class AlreadyConfirmed(TongbanError):
+    status_code = 409
+    message = N_("This monthly report has already been confirmed.")
+
+
+def confirm_by(period: date) -> date:
+    """The day by which a township confirms its report for the month ``period``."""
+    day = int(get_settings().site.get("reports", {}).get("confirm_by_day", 5))
+    following = month_end(period).toordinal() + 1
+    first = date.fromordinal(following)
+    return first.replace(day=min(max(day, 1), 28))
+
+
+def key_of(unit_id: int, period: date) -> str:
+    return f"{unit_id}:{period:%Y-%m}"
+
+
+async def compile_month(period: date, *, now: datetime | None = None) -> int:
+    """Compile the month's report of every active township that has none yet; returns how many."""
+    townships = await (
+        Unit.select(Unit.id, Unit.path)
+        .where((Unit.kind == "township") & (Unit.active == True))  # noqa: E712
+        .order_by(Unit.id)
+    )
+    done = {
+        row["unit"]
+        for row in await MonthlyReport.select(MonthlyReport.unit).where(
+            MonthlyReport.period == period
+        )
+    }
+    created = 0
+    for township in townships:
+        if township["id"] in done:
+            continue
+        numbers = await figures.totals(township["path"], period, month_end(period))
+        values = {
+            "key": key_of(township["id"], period),
+            "unit": township["id"],
+            "period": period,
+            "figures": numbers.as_dict(),
+        }
+        if now is not None:
+            values["compiled_at"] = now
+        async with transaction():
+            rows = (
+                await MonthlyReport.insert(MonthlyReport(**values))
+                .on_conflict(target=MonthlyReport.key, action="DO NOTHING")
+                .returning(MonthlyReport.id)
+            )
+        created += len(rows)
+    return created
+
+
+@dataclass
+class TownshipStatus:
+    unit: dict
+    report: dict | None
+    figures: Figures | None
+    late: bool
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.report and self.report["state"] == "confirmed")
+
+
+async def status(unit: dict, period: date, today: date) -> list[TownshipStatus]:
+    """Every township in ``unit``'s subtree with its report for ``period`` (if compiled)."""
+    townships = (
+        [unit] if unit["kind"] == "township" else await access.townships_under(unit["path"])
+    )
+    ids = [t["id"] for t in townships]
+    reports = {}
+    if ids:
+        for row in await MonthlyReport.select().where(
+            MonthlyReport.unit.is_in(ids) & (MonthlyReport.period == period)
+        ).output(load_json=True):
+            reports[row["unit"]] = row
+    deadline = confirm_by(period)
+    result = []
+    for township in townships:
+        report = reports.get(township["id"])
+        confirmed = bool(report and report["state"] == "confirmed")
+        result.append(
+            TownshipStatus(
+                unit=township,
+                report=report,
+                figures=Figures.from_dict(report["figures"]) if report else None,
+                late=not confirmed and today > deadline,
+            )
+        )
+    return result
+
+
+async def report_for(principal: Principal, report_id: int) -> tuple[dict, dict]:
+    """A report the person may see, with its township; ReportNotFound otherwise."""
+    row = (
+        await MonthlyReport.select().where(MonthlyReport.id == report_id).output(load_json=True).first()
+    )
+    if row is None:
+        raise ReportNotFound()
+    unit = await Unit.select(*access.UNIT_COLUMNS).where(Unit.id == row["unit"]).first()
+    if unit is None or not access.covers(principal, unit["path"]):
+        raise ReportNotFound()
+    return row, unit
+
+
+async def confirm(principal: Principal, report_id: int, note: str, now: datetime) -> None:
+    """The township confirms its report (submits it upward). Only once."""
+    report, unit = await report_for(principal, report_id)
+    if not access.may_confirm(principal, unit):
+        raise PermissionDenied()
+    async with transaction():
+        changed = (
+            await MonthlyReport.update(
+                {
+                    MonthlyReport.state: "confirmed",
+                    MonthlyReport.confirmed_by: principal.staff_id,
+                    MonthlyReport.confirmed_by_name: principal.display_name[:64],
+                    MonthlyReport.confirmed_at: now,
+                    MonthlyReport.note: (note or "").strip()[:2000],
+                }
+            )
+            .where((MonthlyReport.id == report_id) & (MonthlyReport.state == "compiled"))
+            .returning(MonthlyReport.id)
+        )
+    if not changed:
+        raise AlreadyConfirmed()

@@ -1,0 +1,81 @@
+"""What the worker's periodic tick does for reports: the nightly reconciliation and,
+on the first working day of a month, the townships' monthly reports.
+
+The scheduler (:mod:`core.jobs.scheduler`) queues ``reports_tick`` every ten
+minutes, once per slot however many workers tick. Each run decides from the
+site-local time what is due, and everything it does is idempotent: a
+reconciliation runs once a night (a run that died is taken over after a few
+hours), and a month is compiled for the townships that do not have it yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.cases import timing
+from core.deadlines.site_calendar import site_calendar
+from core.reports import monthly, reconcile
+from core.reports.periods import first_working_day, month_start, previous_month
+from core.reports.tables import ReconciliationRun
+from core.settings import get_settings
+
+log = logging.getLogger("tongban.reports")
+
+STALE_RUN = timedelta(hours=3)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    nightly_hour: int = 1  # the reconciliation runs from this site-local hour on
+    window_days: int = 35  # past days whose rows it checks
+    compile_hour: int = 2  # monthly reports are compiled from this hour on the 1st working day
+
+
+def schedule() -> Schedule:
+    raw = get_settings().site.get("reports", {})
+    return Schedule(
+        nightly_hour=int(raw.get("nightly_hour", 1)),
+        window_days=int(raw.get("reconcile_days", 35)),
+        compile_hour=int(raw.get("compile_hour", 2)),
+    )
+
+
+async def reconciliation_due(local: datetime, now: datetime) -> bool:
+    if local.hour < schedule().nightly_hour:
+        return False
+    runs = await ReconciliationRun.select(
+        ReconciliationRun.started_at, ReconciliationRun.finished_at
+    ).where(
+        (ReconciliationRun.run_on == local.date()) & (ReconciliationRun.trigger == "nightly")
+    )
+    for run in runs:
+        started = run["started_at"]
+        started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
+        if run["finished_at"] is not None or now - started < STALE_RUN:
+            return False
+    return True
+
+
+async def run(now: datetime | None = None) -> dict:
+    """Do whatever is due at ``now``; returns what was done (for the log and the tests)."""
+    now = now or timing.utcnow()
+    local = now.astimezone(ZoneInfo(get_settings().timezone))
+    done: dict = {}
+    if await reconciliation_due(local, now):
+        _, outcome = await reconcile.reconcile(
+            days=schedule().window_days, trigger="nightly", now=now
+        )
+        done["reconciled"] = outcome
+    calendar = await site_calendar()
+    today = local.date()
+    if today >= first_working_day(month_start(today), calendar) and (
+        local.hour >= schedule().compile_hour or today > first_working_day(month_start(today), calendar)
+    ):
+        created = await monthly.compile_month(previous_month(today), now=now)
+        if created:
+            log.info("compiled %s monthly reports for %s", created, previous_month(today))
+            done["compiled"] = created
+    return done
