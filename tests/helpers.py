@@ -12,12 +12,17 @@ from core.settings import get_settings
 
 async def drain(worker) -> None:
     """Relay the outbox, then wait until the worker has finished every message."""
+    from dramatiq.brokers.stub import StubBroker
+
     from core.jobs.broker import QUEUE, broker
     from core.jobs.relay import relay_once
 
     while await relay_once():
         pass
-    await asyncio.to_thread(broker.join, QUEUE, fail_fast=True)
+    if isinstance(broker, StubBroker):  # only the stub broker can re-raise an actor's error
+        await asyncio.to_thread(broker.join, QUEUE, fail_fast=True)
+    else:
+        await asyncio.to_thread(broker.join, QUEUE)
     await asyncio.to_thread(worker.join)
 
 

@@ -196,7 +196,12 @@ async def plugin_switches() -> list[dict]:
 
 
 async def history(*, item_code: str | None = None, limit: int = 50) -> list[dict]:
-    query = CatalogAdminEvent.select().order_by(CatalogAdminEvent.id, ascending=False).limit(limit)
+    query = (
+        CatalogAdminEvent.select()
+        .order_by(CatalogAdminEvent.id, ascending=False)
+        .limit(limit)
+        .output(load_json=True)
+    )
     if item_code:
         query = query.where(CatalogAdminEvent.item_code == item_code)
     return await _with_unit_names(await query)

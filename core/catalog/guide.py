@@ -3,13 +3,12 @@
 Residents type what they know: a few characters of the name (养老), a
 keyword, the pinyin initials a Chinese keyboard user types without switching
 input method (cxjm), full pinyin (yanglao) or English. The index is built once
-per catalogue, with ``pypinyin``; heteronyms count every reading, so 重庆
-matches both "zq" and "cq".
+per catalogue with ``pypinyin``, whose phrase dictionary picks the right reading
+of a heteronym in context (重庆 is "cq", not "zq").
 """
 
 from __future__ import annotations
 
-import itertools
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,22 +21,23 @@ from core.catalog.registry import get_catalog
 from core.tenancy.tables import Unit
 
 MAX_QUERY = 50
-MAX_READINGS = 16  # heteronym combinations kept per name, so a pathological name stays cheap
+SEP = "\x00"  # joins the readings of one item into one string: one C-level search per query
 
 
 @dataclass(frozen=True)
 class SearchEntry:
     code: str
-    texts: tuple[str, ...]  # lower-cased name, English name, keywords, summary, code
-    initials: tuple[str, ...]  # "cxjmjbylbxcbdj" (every heteronym reading)
-    spelled: tuple[str, ...]  # "chengxiangjumin…"
+    name: str  # normalised Chinese name
+    others: str  # English name, keywords, summary and code, joined by SEP
+    initials: str  # SEP + "cxjmjbylbxcbdj" + SEP + … (name and keywords)
+    spelled: str  # SEP + "chengxiangjumin…" + SEP + …
 
 
-def _readings(text: str, style: Style) -> tuple[str, ...]:
-    syllables = pinyin(text, style=style, heteronym=True, errors=lambda chars: [c for c in chars])
-    choices = [[s.lower() for s in options if s] or [""] for options in syllables]
-    combos = itertools.islice(itertools.product(*choices), MAX_READINGS)
-    return tuple(dict.fromkeys("".join(c) for c in combos))
+def _reading(text: str, style: Style) -> str:
+    """One reading, phrase-aware (pypinyin knows 重庆 is chóngqìng, 银行 yínháng);
+    characters without pinyin (letters, digits) are kept as they are."""
+    syllables = pinyin(text, style=style, errors=lambda chars: list(chars))
+    return "".join(options[0].lower() for options in syllables if options and options[0])
 
 
 def normalise(query: str) -> str:
@@ -47,50 +47,47 @@ def normalise(query: str) -> str:
 
 
 def entry_for(item: Item) -> SearchEntry:
-    names = [item.name, *item.keywords]
+    names = [normalise(n) for n in (item.name, *item.keywords) if n]
+    others = [normalise(t) for t in (item.name_en, *item.keywords, item.summary, item.code) if t]
     return SearchEntry(
         code=item.code,
-        texts=tuple(
-            normalise(t)
-            for t in (item.name, item.name_en, *item.keywords, item.summary, item.code)
-            if t
-        ),
-        initials=tuple(r for n in names for r in _readings(n, Style.FIRST_LETTER)),
-        spelled=tuple(r for n in names for r in _readings(n, Style.NORMAL)),
+        name=normalise(item.name),
+        others=SEP.join(others),
+        initials="".join(SEP + _reading(n, Style.FIRST_LETTER) for n in names),
+        spelled="".join(SEP + _reading(n, Style.NORMAL) for n in names),
     )
 
 
-@lru_cache(maxsize=1)
-def _index(codes: tuple[str, ...]) -> tuple[SearchEntry, ...]:
+@lru_cache(maxsize=4)
+def _index(codes: tuple[str, ...]) -> dict[str, SearchEntry]:
     catalog = get_catalog()
-    return tuple(entry_for(catalog.items[code]) for code in codes)
+    return {code: entry_for(catalog.items[code]) for code in codes}
 
 
 def search(items: list[Item], query: str) -> list[Item]:
     """``items`` matching ``query`` (all of them for an empty query), best first:
-    a match in the name before one in keywords, pinyin or the summary."""
+    a match in the name, then pinyin initials from the start or full pinyin, then
+    initials anywhere, then English, keywords, summary or code."""
     needle = normalise(query)
     if not needle:
         return items
-    catalog_codes = tuple(get_catalog().items)
-    entries = {e.code: e for e in _index(catalog_codes)}
+    entries = _index(tuple(get_catalog().items))
     scored = []
     for position, item in enumerate(items):
-        entry = entries.get(item.code) or entry_for(item)
-        score = _score(entry, needle)
+        score = score_entry(entries.get(item.code) or entry_for(item), needle)
         if score:
             scored.append((-score, position, item))
     return [item for *_, item in sorted(scored, key=lambda s: (s[0], s[1]))]
 
 
-def _score(entry: SearchEntry, needle: str) -> int:
-    if entry.texts and needle in entry.texts[0]:
-        return 4  # the Chinese name
-    if any(r.startswith(needle) for r in entry.initials) or any(needle in r for r in entry.spelled):
+def score_entry(entry: SearchEntry, needle: str) -> int:
+    if needle in entry.name:
+        return 4
+    if SEP + needle in entry.initials or needle in entry.spelled:
         return 3
-    if any(needle in r for r in entry.initials) and len(needle) >= 2:
+    if len(needle) >= 2 and needle in entry.initials:
         return 2
-    if any(needle in t for t in entry.texts[1:]):
+    if needle in entry.others:
         return 1
     return 0
 

@@ -74,6 +74,12 @@ async def store_posted_files(
             continue
         purpose, key = slot
         data = await read_upload(value, services.max_bytes())
+        # What the page already holds for this slot (sent earlier by htmx).
+        held = [
+            v
+            for k, v in pairs
+            if isinstance(v, str) and k == (f"_material.{key}" if purpose == "material" else key)
+        ]
         try:
             row = await services.upload(
                 principal,
@@ -82,6 +88,7 @@ async def store_posted_files(
                 material_code=key if purpose == "material" else "",
                 purpose=purpose,
                 unit_id=unit_id,
+                same_as=held,
             )
         except Rejected as refused:
             errors.setdefault(name, []).append((refused.message, refused.params))

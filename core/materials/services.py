@@ -65,13 +65,22 @@ async def upload(
     material_code: str = "",
     purpose: str = "material",
     unit_id: int | None = None,
+    same_as: Iterable[str] = (),
 ) -> dict:
-    """Check and store one file; returns its row. Raises ``storage.Rejected``."""
+    """Check and store one file; returns its row. Raises ``storage.Rejected``.
+
+    ``same_as``: uploads already in the form for this slot. A file identical to
+    one of them (the page sent it as soon as it was chosen, then the form post
+    carried it again) is not stored twice: that upload is returned.
+    """
     membership = _uploader_membership(principal, unit_id)
     if purpose not in PURPOSES:
         purpose = "material"
     # Decoding and re-encoding an image takes a while; keep the event loop free.
     checked: Checked = await asyncio.to_thread(check, data, filename, max_bytes=max_bytes())
+    for existing in await usable(principal, same_as):
+        if existing["sha256"] == checked.sha256:
+            return existing
     # The bytes go to the catalogue's upload store, which the form validator consults.
     stored = await files.store(
         principal.staff_id, checked.filename, checked.content_type, checked.data

@@ -8,8 +8,8 @@ A backup is a folder:
 - ``files.tar.gz`` — everything else under ``var/``: uploaded materials,
   generated secrets, the demo CA passphrase; sessions, metrics and lock files
   are left out (they are rebuilt);
-- ``manifest.json`` — when, which site and engine, row counts, and the
-  SHA-256 of both files, checked before anything is restored.
+- ``manifest.json`` — when, which site and engine, and the SHA-256 of
+  both files, checked before anything is restored.
 
 Restoring writes the database (PostgreSQL: ``pg_restore --clean`` into the
 target database; SQLite: the backup API in reverse) and unpacks the files,

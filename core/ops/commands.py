@@ -50,6 +50,8 @@ def backup_restore(folder: Path, yes: bool) -> None:
         restore_backup(settings, folder)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
+    # The restored var/ holds the site's own secrets: read the settings again.
+    get_settings.cache_clear()
     click.echo("restored; verifying …")
     _verify()
 

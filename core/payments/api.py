@@ -110,7 +110,9 @@ class FeesApi(Controller):
     tags = ["fees"]
 
     @post("/fees/quote", status_code=200)
-    async def quote(self, principal: NamedDependency[Principal], data: JSONBody[QuoteIn]) -> QuoteOut:
+    async def quote(
+        self, principal: NamedDependency[Principal], data: JSONBody[QuoteIn]
+    ) -> QuoteOut:
         """What filing this item with these values would cost today (taxes and fees)."""
         return quote_out(
             services.quote(principal, data.item_code[:32], data.data, unit_id=data.unit_id)

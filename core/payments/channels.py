@@ -48,7 +48,9 @@ def load_channels(pm) -> dict[str, PaymentChannel]:
     for plugin, entry in collect(pm, "tongban_payment_channels"):
         try:
             channel = (
-                entry if isinstance(entry, PaymentChannel) else msgspec.convert(entry, PaymentChannel)
+                entry
+                if isinstance(entry, PaymentChannel)
+                else msgspec.convert(entry, PaymentChannel)
             )
             re.compile(channel.reference_pattern)
         except (msgspec.ValidationError, re.error) as exc:
@@ -56,7 +58,9 @@ def load_channels(pm) -> dict[str, PaymentChannel]:
         if channel.key in channels:
             raise PluginError(plugin, f"payment channel {channel.key!r} is already declared")
         if not channel.roles or not channel.unit_kinds:
-            raise PluginError(plugin, f"payment channel {channel.key!r}: name its roles and unit kinds")
+            raise PluginError(
+                plugin, f"payment channel {channel.key!r}: name its roles and unit kinds"
+            )
         channels[channel.key] = channel
     return channels
 

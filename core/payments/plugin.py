@@ -36,3 +36,11 @@ def tongban_case_event(case, event):
     from core.payments.services import assess_quietly
 
     return assess_quietly(case["id"])
+
+
+@hookimpl
+def tongban_startup(app):
+    """Check the declared payment channels now: a bad one stops start-up with its plugin's name."""
+    from core.payments.channels import get_channels
+
+    get_channels()

@@ -64,7 +64,9 @@ class PaymentsController(Controller):
         return Template("payments/notice.html", context={"fees": fees})
 
     @get("/", name="payments.desk")
-    async def desk(self, principal: NamedDependency[Principal], code: FromQuery[str] = "") -> Template:
+    async def desk(
+        self, principal: NamedDependency[Principal], code: FromQuery[str] = ""
+    ) -> Template:
         """The payment channel's desk: look a payment code up, take the money."""
         context: dict = {
             "code": code[:40],

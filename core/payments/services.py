@@ -119,7 +119,9 @@ def _local_date(moment: datetime | None) -> date:
 # -- 1. quote -----------------------------------------------------------------------
 
 
-def quote(principal: Principal, item_code: str, data: dict, *, unit_id: int | None = None) -> FeeQuote:
+def quote(
+    principal: Principal, item_code: str, data: dict, *, unit_id: int | None = None
+) -> FeeQuote:
     """The fees of filing ``item_code`` with ``data`` today, at the caller's filing unit.
 
     Raises ValidationFailed (with every field error) when the form is not
@@ -324,7 +326,9 @@ async def lookup(principal: Principal, code_input: str) -> DueView:
         payer_masked=mask_name(case["resident.name"] or ""),
         lines=await _lines(row["id"]),
         total=from_fen(row["total_fen"]),
-        status="cancelled" if case["state"] in NOT_PAYABLE_STATES and row["status"] == "due" else row["status"],
+        status="cancelled"
+        if case["state"] in NOT_PAYABLE_STATES and row["status"] == "due"
+        else row["status"],
         receipt=await _receipt(row["id"]),
     )
 
@@ -409,7 +413,12 @@ async def record_payment(
                 number=number,
                 amount_fen=row["total_fen"],
                 lines=[
-                    {"name": line.name, "name_en": line.name_en, "kind": line.kind, "amount": f"{line.amount:.2f}"}
+                    {
+                        "name": line.name,
+                        "name_en": line.name_en,
+                        "kind": line.kind,
+                        "amount": f"{line.amount:.2f}",
+                    }
                     for line in lines
                 ],
                 issued_at=now,

@@ -16,7 +16,6 @@ from core.cases.tables import Case
 from core.tenancy.tables import Staff, Unit
 
 
-
 class Assessment(Table, tablename="payments_assessment"):
     """The fees assessed on one case, payable under one payment code (缴款识别码)."""
 

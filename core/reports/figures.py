@@ -170,10 +170,9 @@ async def _grouped(where_column: str, value: str, group: str, start: date, end: 
 
 async def totals(scope: str, start: date, end: date) -> Figures:
     """The figures of the subtree at ``scope`` (a unit path) for the days ``start``–``end``."""
-    by_item = await by_item(scope, start, end)
     total = Figures()
-    for figures in by_item.values():
-        total.merge(figures)
+    for item_figures in (await by_item(scope, start, end)).values():
+        total.merge(item_figures)
     return total
 
 

@@ -13,7 +13,9 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from core.reports import access, dashboard, reconcile, view
+from core.errors import PermissionDenied
 from core.reports.periods import PRESETS, local_today, parse_period
+from core.reviews import services as review_services
 from core.tenancy.scope import Principal
 from core.web.guards import login_required, provide_principal
 
@@ -43,14 +45,21 @@ class DashboardController(Controller):
         period = parse_period(start[:10], end[:10], preset[:16], today)
         row = await access.unit_by_code(principal, unit)
         board = await dashboard.build(principal, row, period)
-        context = {"board": board, "presets": PRESETS, "today": today, **view.helpers()}
+        context = {
+            "board": board,
+            "presets": PRESETS,
+            "today": today,
+            "bad_reviews": await review_services.summary(row["path"], today),
+            "top": access.is_top(row["path"]),
+            **view.helpers(),
+        }
         if request.htmx and request.htmx.target == "dashboard":
             return Template("reports/partials/dashboard_body.html", context=context)
         return Template("reports/dashboard.html", context=context)
 
     @get("/reconciliation", name="reports.reconciliation")
     async def reconciliation(self, principal: NamedDependency[Principal]) -> Template:
-        return Template(
-            "reports/reconciliation.html",
-            context={"runs": await reconcile.recent_runs(), "top": access.roots(principal)},
-        )
+        """The runs' drift samples name any unit: for those who see the whole site."""
+        if not any(access.is_top(root) for root in access.roots(principal)):
+            raise PermissionDenied()
+        return Template("reports/reconciliation.html", context={"runs": await reconcile.recent_runs()})

@@ -47,13 +47,8 @@ REASON_LABELS = {
 
 async def _page(done: str = "", error: str | None = None, status_code: int = 200) -> Template:
     initialised = await authority.is_initialised()
-    units = (
-        await Unit.select(Unit.code, Unit.name)
-        .where(Unit.active == True)
-        .order_by(  # noqa: E712
-            Unit.code
-        )
-    )
+    active = Unit.active == True  # noqa: E712  (a column comparison, not a truth test)
+    units = await Unit.select(Unit.code, Unit.name).where(active).order_by(Unit.code)
     return Template(
         "signing/admin.html",
         context={

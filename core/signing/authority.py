@@ -382,6 +382,21 @@ async def revoke(serial: str, reason: str = "unspecified") -> dict:
     return await Certificate.select().where(Certificate.id == row["id"]).first()
 
 
+async def retire(serial: str) -> dict:
+    """Stop using a seal or personal certificate without revoking it.
+
+    For an approver who moved on: what they signed stays valid, nothing new
+    is signed with it (a unit's next document gets a fresh seal).
+    """
+    row = await Certificate.select().where(Certificate.serial == serial.lower().strip()).first()
+    if row is None or row["kind"] in ("root", "issuing"):
+        raise CertificateNotFound()
+    await Certificate.update({Certificate.active_for: None, Certificate.retired_at: _now()}).where(
+        (Certificate.id == row["id"]) & Certificate.active_for.is_not_null()
+    )
+    return await Certificate.select().where(Certificate.id == row["id"]).first()
+
+
 async def publish_crl(issuer_serial: str) -> bytes:
     """Sign and store a new CRL for one issuing CA, numbered one past its last."""
     issuer = await Certificate.select().where(Certificate.serial == issuer_serial).first()

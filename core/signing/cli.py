@@ -172,6 +172,19 @@ def ca_revoke(serial: str, reason: str) -> None:
     click.echo(f"revoked {row['serial']} at {row['revoked_at']:%Y-%m-%d %H:%M:%S} UTC")
 
 
+@ca.command("retire")
+@click.argument("serial")
+def ca_retire(serial: str) -> None:
+    """Stop using a certificate without revoking it (what it signed stays valid)."""
+    from core.signing.authority import retire
+
+    try:
+        row = _run(retire(serial))
+    except Exception as exc:
+        _fail(exc)
+    click.echo(f"retired {row['serial']}")
+
+
 @ca.command("rotate-issuing")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
 def ca_rotate_issuing(passphrase_file: str | None) -> None:
@@ -250,7 +263,7 @@ def _print_result(result, document_hint: str = "") -> None:
 
 
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False), required=False)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--root",
     "root_path",
@@ -282,12 +295,17 @@ def _print_result(result, document_hint: str = "") -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="With --qr: certs.pem and chain.pem of the site.",
 )
-def verify(file, root_path, crl_path, signature, qr_text, rows_path, cert_paths) -> None:
-    """Check a signed document (PDF, or any file with --signature) or a QR payload."""
+def verify(files, root_path, crl_path, signature, qr_text, rows_path, cert_paths) -> None:
+    """Check signed documents (PDFs, or one file with --signature) or a QR payload.
+
+    Exits 0 when every one is valid, 1 otherwise.
+    """
     from core.signing.verify import verify_detached, verify_pdf
 
-    if not file and not qr_text:
+    if not files and not qr_text:
         raise click.UsageError("give a FILE or --qr")
+    if signature and len(files) != 1:
+        raise click.UsageError("--signature goes with exactly one FILE")
     if root_path:
         root = Path(root_path).read_bytes()
         crls = _pem_blocks(Path(crl_path).read_bytes(), b"X509 CRL") if crl_path else []
@@ -299,16 +317,21 @@ def verify(file, root_path, crl_path, signature, qr_text, rows_path, cert_paths)
 
         root, crls = _run(trust())
         click.echo("(trust taken from the site database)", err=True)
+    results = []
     if qr_text:
-        result = _verify_qr(qr_text, rows_path, cert_paths, root, crls)
-    else:
-        data = Path(file).read_bytes()
+        results.append(_verify_qr(qr_text, rows_path, cert_paths, root, crls))
+        _print_result(results[-1])
+    for name in files:
+        data = Path(name).read_bytes()
         if signature:
             result = verify_detached(data, Path(signature).read_bytes(), root, crls)
         else:
             result = verify_pdf(data, root, crls)
-    _print_result(result)
-    sys.exit(0 if result.ok else 1)
+        if len(files) > 1:
+            click.echo(f"{name}:")
+        _print_result(result)
+        results.append(result)
+    sys.exit(0 if all(r.ok for r in results) else 1)
 
 
 def _verify_qr(text, rows_path, cert_paths, root, crls):

@@ -42,7 +42,7 @@ PASSWORD_PAGE = "/account/password"
 PASSWORD_FIRST = N_("Please change your password first.")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Requests that never need a principal: loading one would cost two queries each.
-PUBLIC_PREFIXES = ("/static/", "/healthz")
+PUBLIC_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
 
 
 def bearer_secret(connection: ASGIConnection) -> str | None:

@@ -41,6 +41,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     async def store_in_message(self, scope_session, message, connection) -> None:
         state = connection.scope.setdefault("state", {})
         old = connection.cookies.get(self.config.key)
+        if not scope_session and (not old or old == "null") and not state.get(ROTATE_FLAG):
+            # An anonymous request (status look-up, API token, probe) has nothing to keep:
+            # no store write and no cookie. Otherwise every such request would create a
+            # session — a file or Redis key each — and fail whenever Redis is away.
+            return
         if state.get(ROTATE_FLAG) and old and old != "null":
             await self.delete(old, store=self.config.get_store_from_app(connection.scope["app"]))
         await super().store_in_message(scope_session, message, connection)

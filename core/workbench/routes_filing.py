@@ -76,7 +76,6 @@ class FilingDeskController(Controller):
         uploads: dict[str, list[dict]],
         status_code: int = 200,
     ) -> Template:
-        fee_quote, final = services.quote(item, values, membership)
         # The item's form section is the catalogue's (groups, conditions, computed
         # fields and file fields, re-rendered by the server on every change).
         section = await render_context(
@@ -95,8 +94,6 @@ class FilingDeskController(Controller):
                 "uploads": uploads,
                 "places": await places(membership),
                 "max_bytes": materials.max_bytes(),
-                "quote": fee_quote,
-                "quote_final": final,
                 "consents": await pending_consents(principal, person.id, proven=proven),
                 "needs_consent": membership.role == "village_agent",
                 "base": f"/workbench/residents/{person.id}/file/{item.code}",
@@ -136,23 +133,6 @@ class FilingDeskController(Controller):
         result = validate(item.form, data, computed=get_catalog().computed, only=field, **known)
         return Template(
             "cases/partials/field_errors.html", context={"errors": result.errors, "field": field}
-        )
-
-    @post("/quote", name="workbench.file_quote")
-    async def quote(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        resident_id: FromPath[int],
-        item_code: FromPath[str],
-    ) -> Template:
-        """The fee and visits panel, recomputed as the form changes (fees may depend on it)."""
-        _, membership, item, _ = await self._setup(request, principal, resident_id, item_code)
-        data = parse_html_form(text_pairs(list((await request.form()).multi_items())))
-        fee_quote, final = services.quote(item, data, membership)
-        return Template(
-            "workbench/partials/summary.html",
-            context={"item": item, "quote": fee_quote, "quote_final": final},
         )
 
     @post("/", name="workbench.file_submit", request_max_body_size=MAX_FORM_BODY)

@@ -16,8 +16,7 @@ from piccolo.query.functions.aggregate import Count
 
 from core.cases import services as cases
 from core.cases.tables import Case, Task
-from core.catalog.fees import FeeComputationFailed, FeeContext, FeeQuote, compute_fees
-from core.catalog.forms import FieldError, validate
+from core.catalog.forms import FieldError
 from core.catalog.items import Item
 from core.catalog.registry import get_catalog
 from core.db import transaction
@@ -70,20 +69,6 @@ async def item_for(membership: MembershipView, item_code: str) -> Item:
 
 def today() -> date:
     return datetime.now(ZoneInfo(get_settings().timezone)).date()
-
-
-def quote(item: Item, data: dict, membership: MembershipView) -> tuple[FeeQuote | None, bool]:
-    """The fee quote for what is typed so far, and whether it could be computed.
-
-    Fees may depend on form values; with invalid or missing values the quote
-    covers the fixed fees only, and the page says the total is provisional.
-    """
-    result = validate(item.form, data, computed=get_catalog().computed)
-    context = FeeContext(item_code=item.code, on=today(), filing_unit_code=membership.unit_code)
-    try:
-        return compute_fees(item, result.values, context), result.ok
-    except FeeComputationFailed:
-        return None, False
 
 
 def material_ids(pairs: list[tuple[str, Any]]) -> dict[str, list[str]]:

@@ -40,7 +40,9 @@ def _base31(number: int, width: int) -> str:
 
 def credit_code(tracking_code: str) -> str:
     division = tracking_code[:6]
-    filed = date(2000 + int(tracking_code[6:8]), int(tracking_code[8:10]), int(tracking_code[10:12]))
+    filed = date(
+        2000 + int(tracking_code[6:8]), int(tracking_code[8:10]), int(tracking_code[10:12])
+    )
     serial = (filed - date(2000, 1, 1)).days * 100_000 + int(tracking_code[12:17])
     body = "L" + _base31(serial, 7)  # below 31**7 until the year 2099
     base = "92" + division + body + organisation_check(body)
@@ -66,7 +68,10 @@ def business_licence(item, case: dict, values: dict, holder) -> dict:
             ("类型", "个体工商户"),
             ("经营者", holder.name),
             ("组成形式", organisation),
-            ("经营场所", premises.get("detail", "") if isinstance(premises, dict) else str(premises)),
+            (
+                "经营场所",
+                premises.get("detail", "") if isinstance(premises, dict) else str(premises),
+            ),
             ("经营范围", values["business_scope"]),
             ("注册日期", _local(case.get("decided_at")).isoformat()),
         ],

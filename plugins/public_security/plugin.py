@@ -48,6 +48,30 @@ def tongban_locale_dirs():
     return [HERE / "locale"]
 
 
+# 新生儿出生一件事: the birth registration leads, the social security plugin's medical
+# insurance enrolment and the bank outlets' card application follow in the same
+# application (国发〔2024〕3号 lists it among the first "一件事" to be done at once).
+NEWBORN_BUNDLE = {
+    "code": "newborn",
+    "name": "新生儿出生一件事（出生登记、医保参保、社保卡申领）",
+    "name_en": "Newborn: birth registration, medical insurance and social security card",
+    "items": [BIRTH_REGISTRATION, "000115003000", "000115010000"],
+    "shared_materials": ["birth_certificate"],
+    "summary": "婴儿出生后，父母一方在村（社区）代办点一次申请，同时办理出生登记（派出所）、"
+    "城乡居民医保参保登记（医保中心）和社会保障卡申领（银行网点），出生医学证明只需提交一次，"
+    "凭一个办件编码查询全部进度。",
+    "summary_en": "After a birth, one parent applies once at the village agency point for the "
+    "birth registration (police station), resident medical insurance (medical insurance "
+    "centre) and a social security card (bank outlet); the birth certificate is handed in "
+    "once and one tracking code follows all three.",
+}
+
+
+@hookimpl
+def tongban_bundles():
+    return [NEWBORN_BUNDLE]
+
+
 @hookimpl
 def tongban_validate_submission(item, values, context):
     if item.code not in ITEM_CODES:

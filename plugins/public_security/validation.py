@@ -27,7 +27,9 @@ APPLICANT_NOT_PARENT = N_(
     "written consent at the police station."
 )
 LATE_REASON = N_("The birth was more than a month ago: say why it is registered late.")
-SIX_MONTHS = N_("A residence permit needs six months' residence here; it can be applied for from %(day)s.")
+SIX_MONTHS = N_(
+    "A residence permit needs six months' residence here; it can be applied for from %(day)s."
+)
 
 _BIRTH_CERTIFICATE = re.compile(r"[A-Z][0-9]{9}")
 
@@ -79,7 +81,9 @@ def household_transfer(values: dict, applicant: dict) -> list[FieldError]:
                 FieldError(path=f"companions[{index}].id_number", message=COMPANION_IS_APPLICANT)
             )
         elif number in seen:
-            errors.append(FieldError(path=f"companions[{index}].id_number", message=COMPANION_TWICE))
+            errors.append(
+                FieldError(path=f"companions[{index}].id_number", message=COMPANION_TWICE)
+            )
         seen.add(number)
     return errors
 
@@ -108,7 +112,9 @@ def residence_permit(values: dict, applicant: dict) -> list[FieldError]:
     eligible = months_later(as_date(values["resident_since"]), 6)
     if eligible > today():
         return [
-            FieldError(path="resident_since", message=SIX_MONTHS, params={"day": eligible.isoformat()})
+            FieldError(
+                path="resident_since", message=SIX_MONTHS, params={"day": eligible.isoformat()}
+            )
         ]
     return []
 

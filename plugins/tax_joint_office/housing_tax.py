@@ -170,80 +170,95 @@ def deed_tax_rate(sale: HousingSale, declared_on: date) -> tuple[Decimal, str, s
     return rate, basis, zh, en
 
 
+NAMES = {
+    "vat": ("增值税", "VAT"),
+    "urban_construction_tax": ("城市维护建设税", "Urban maintenance and construction tax"),
+    "education_surcharge": ("教育费附加", "Education surcharge"),
+    "local_education_surcharge": ("地方教育附加", "Local education surcharge"),
+    "individual_income_tax": ("个人所得税", "Individual income tax"),
+    "deed_tax": ("契税", "Deed tax"),
+}
+
+
+def tax_line(code: str, amount: Decimal, payer: str, legal_basis: str, zh: str, en: str) -> TaxLine:
+    name, name_en = NAMES[code]
+    return TaxLine(code, name, name_en, amount, payer, legal_basis, zh, en)
+
+
+def surtaxes(vat: Decimal, location: str, declared_on: date, payer: str) -> list[TaxLine]:
+    """The three surtaxes levied on an amount of VAT (halved in 2022–2027)."""
+    halved = SURTAX_HALVING[0] <= declared_on <= SURTAX_HALVING[1]
+    factor = Decimal("0.5") if halved else Decimal(1)
+    half_zh, half_en = ("，减半征收", ", halved") if halved else ("", "")
+    rates = (
+        ("urban_construction_tax", URBAN_CONSTRUCTION_RATES[location], BASIS_URBAN),
+        ("education_surcharge", EDUCATION_RATE, BASIS_EDUCATION),
+        ("local_education_surcharge", LOCAL_EDUCATION_RATE, BASIS_LOCAL_EDUCATION),
+    )
+    return [
+        tax_line(
+            code,
+            money(vat * rate * factor),
+            payer,
+            basis,
+            f"增值税 {vat:.2f} × {_pct(rate)}{half_zh}",
+            f"VAT {vat:.2f} × {_pct(rate)}{half_en}",
+        )
+        for code, rate, basis in rates
+    ]
+
+
+def _vat(sale: HousingSale, declared_on: date) -> TaxLine:
+    legal = BASIS_VAT_2024 if declared_on >= REGIME_2024 else BASIS_VAT_2016
+    if held_at_least(sale.acquired_on, sale.contract_signed_on, 2):
+        zh, en = "购买2年以上（含2年）的住房，免征", "Held 2 years or more: exempt"
+        return tax_line("vat", ZERO, "seller", legal, zh, en)
+    vat = money(sale.price / (1 + VAT_RATE) * VAT_RATE)
+    formula = f"{sale.price:.2f} ÷ 1.05 × 5%"
+    return tax_line(
+        "vat", vat, "seller", legal, f"购买不足2年：{formula}", f"Held under 2 years: {formula}"
+    )
+
+
+def _income_tax(sale: HousingSale, income: Decimal, taxes_paid: Decimal) -> TaxLine:
+    if sale.seller_only_home and held_at_least(sale.acquired_on, sale.contract_signed_on, 5):
+        zh = "家庭唯一生活用房且满5年（满五唯一），免征"
+        en = "The family's only home, held 5 years or more: exempt"
+        return tax_line("individual_income_tax", ZERO, "seller", BASIS_IIT, zh, en)
+    if sale.original_value is None:
+        rate = _pct(IIT_DEEMED_RATE)
+        zh = f"原值无法核实，按转让收入 {income:.2f} × {rate} 核定征收"
+        en = f"Original value not documented: deemed {rate} of {income:.2f}"
+        iit = money(income * IIT_DEEMED_RATE)
+        return tax_line("individual_income_tax", iit, "seller", BASIS_IIT, zh, en)
+    cap = money(sale.original_value * RENOVATION_CAP[sale.house_type])
+    deductions = (
+        sale.original_value
+        + taxes_paid
+        + min(sale.renovation, cap)
+        + sale.loan_interest
+        + sale.other_costs
+    )
+    iit = money(max(income - deductions, ZERO) * IIT_RATE)
+    zh = f"（转让收入 {income:.2f} − 原值、税金及合理费用 {deductions:.2f}）× 20%"
+    en = f"(income {income:.2f} − original value, taxes and costs {deductions:.2f}) × 20%"
+    return tax_line("individual_income_tax", iit, "seller", BASIS_IIT, zh, en)
+
+
+def _deed_tax(sale: HousingSale, base: Decimal, declared_on: date) -> TaxLine:
+    rate, legal, zh, en = deed_tax_rate(sale, declared_on)
+    formula = f"{base:.2f} × {_pct(rate)}"
+    return tax_line(
+        "deed_tax", money(base * rate), "buyer", legal, f"{zh}：{formula}", f"{en}: {formula}"
+    )
+
+
 def compute(sale: HousingSale, declared_on: date) -> list[TaxLine]:
     """Every tax due on the sale, in the order a declaration lists them."""
     if declared_on < VAT_ERA:
         raise UnsupportedDate(declared_on)
-    lines: list[TaxLine] = []
-    vat_basis = BASIS_VAT_2024 if declared_on >= REGIME_2024 else BASIS_VAT_2016
-
-    # VAT and the price it leaves.
-    if held_at_least(sale.acquired_on, sale.contract_signed_on, 2):
-        vat = ZERO
-        lines.append(
-            TaxLine("vat", "增值税", "VAT", vat, "seller", vat_basis,
-                    "购买2年以上（含2年）的住房，免征", "Held 2 years or more: exempt")
-        )  # fmt: skip
-    else:
-        vat = money(sale.price / (1 + VAT_RATE) * VAT_RATE)
-        lines.append(
-            TaxLine("vat", "增值税", "VAT", vat, "seller", vat_basis,
-                    f"购买不足2年：{sale.price:.2f} ÷ 1.05 × 5%",
-                    f"Held under 2 years: {sale.price:.2f} ÷ 1.05 × 5%")
-        )  # fmt: skip
-    net_price = sale.price - vat
-
-    # Surtaxes on the VAT.
-    halved = SURTAX_HALVING[0] <= declared_on <= SURTAX_HALVING[1]
-    factor = Decimal("0.5") if halved else Decimal(1)
-    half_zh, half_en = ("，减半征收", ", halved") if halved else ("", "")
-    urban_rate = URBAN_CONSTRUCTION_RATES[sale.location]
-    surtaxes = []
-    for code, name, name_en, rate, basis in (
-        ("urban_construction_tax", "城市维护建设税", "Urban maintenance and construction tax", urban_rate, BASIS_URBAN),
-        ("education_surcharge", "教育费附加", "Education surcharge", EDUCATION_RATE, BASIS_EDUCATION),
-        ("local_education_surcharge", "地方教育附加", "Local education surcharge", LOCAL_EDUCATION_RATE, BASIS_LOCAL_EDUCATION),
-    ):  # fmt: skip
-        amount = money(vat * rate * factor)
-        surtaxes.append(amount)
-        lines.append(
-            TaxLine(code, name, name_en, amount, "seller", basis,
-                    f"增值税 {vat:.2f} × {_pct(rate)}{half_zh}",
-                    f"VAT {vat:.2f} × {_pct(rate)}{half_en}")
-        )  # fmt: skip
-
-    # Individual income tax.
-    if sale.seller_only_home and held_at_least(sale.acquired_on, sale.contract_signed_on, 5):
-        lines.append(
-            TaxLine("individual_income_tax", "个人所得税", "Individual income tax", ZERO, "seller",
-                    BASIS_IIT, "家庭唯一生活用房且满5年（满五唯一），免征",
-                    "The family's only home, held 5 years or more: exempt")
-        )  # fmt: skip
-    elif sale.original_value is None:
-        iit = money(net_price * IIT_DEEMED_RATE)
-        lines.append(
-            TaxLine("individual_income_tax", "个人所得税", "Individual income tax", iit, "seller",
-                    BASIS_IIT, f"原值无法核实，按转让收入 {net_price:.2f} × {_pct(IIT_DEEMED_RATE)} 核定征收",
-                    f"Original value not documented: deemed {_pct(IIT_DEEMED_RATE)} of {net_price:.2f}")
-        )  # fmt: skip
-    else:
-        renovation = min(sale.renovation, money(sale.original_value * RENOVATION_CAP[sale.house_type]))
-        deductions = (
-            sale.original_value + sum(surtaxes, ZERO) + renovation + sale.loan_interest + sale.other_costs
-        )
-        taxable = max(net_price - deductions, ZERO)
-        iit = money(taxable * IIT_RATE)
-        lines.append(
-            TaxLine("individual_income_tax", "个人所得税", "Individual income tax", iit, "seller",
-                    BASIS_IIT,
-                    f"（转让收入 {net_price:.2f} − 原值、税金及合理费用 {deductions:.2f}）× 20%",
-                    f"(income {net_price:.2f} − original value, taxes and costs {deductions:.2f}) × 20%")
-        )  # fmt: skip
-
-    # Deed tax, the buyer's.
-    rate, basis, zh, en = deed_tax_rate(sale, declared_on)
-    lines.append(
-        TaxLine("deed_tax", "契税", "Deed tax", money(net_price * rate), "buyer", basis,
-                f"{zh}：{net_price:.2f} × {_pct(rate)}", f"{en}: {net_price:.2f} × {_pct(rate)}")
-    )  # fmt: skip
-    return lines
+    vat = _vat(sale, declared_on)
+    net_price = sale.price - vat.amount  # income tax and deed tax exclude VAT
+    extra = surtaxes(vat.amount, sale.location, declared_on, "seller")
+    income_tax = _income_tax(sale, net_price, sum((line.amount for line in extra), ZERO))
+    return [vat, *extra, income_tax, _deed_tax(sale, net_price, declared_on)]

@@ -22,17 +22,12 @@ from datetime import date
 from decimal import Decimal
 
 from plugins.tax_joint_office.housing_tax import (
-    BASIS_EDUCATION,
-    BASIS_LOCAL_EDUCATION,
-    BASIS_URBAN,
-    EDUCATION_RATE,
-    LOCAL_EDUCATION_RATE,
-    SURTAX_HALVING,
-    URBAN_CONSTRUCTION_RATES,
     ZERO,
     TaxLine,
     UnsupportedDate,
     money,
+    surtaxes,
+    tax_line,
 )
 
 THRESHOLD = Decimal(500)  # 起征点 per occasion (day), sales excluding VAT
@@ -60,20 +55,5 @@ def compute(amount: Decimal, location: str, declared_on: date) -> list[TaxLine]:
         en = f"Sales of {money(sales):.2f} below the {THRESHOLD} yuan threshold: none due"
     else:
         vat = money(sales * rate)
-        zh = f"{amount:.2f} ÷ (1 + {pct}) × {pct}"
-        en = zh
-    lines = [TaxLine("vat", "增值税", "VAT", vat, "", BASIS_VAT, zh, en)]
-    halved = SURTAX_HALVING[0] <= declared_on <= SURTAX_HALVING[1]
-    factor = Decimal("0.5") if halved else Decimal(1)
-    for code, name, name_en, surtax_rate, basis in (
-        ("urban_construction_tax", "城市维护建设税", "Urban maintenance and construction tax", URBAN_CONSTRUCTION_RATES[location], BASIS_URBAN),
-        ("education_surcharge", "教育费附加", "Education surcharge", EDUCATION_RATE, BASIS_EDUCATION),
-        ("local_education_surcharge", "地方教育附加", "Local education surcharge", LOCAL_EDUCATION_RATE, BASIS_LOCAL_EDUCATION),
-    ):  # fmt: skip
-        surtax_pct = f"{(surtax_rate * 100).normalize():f}%"
-        lines.append(
-            TaxLine(code, name, name_en, money(vat * surtax_rate * factor), "", basis,
-                    f"增值税 {vat:.2f} × {surtax_pct}{'，减半征收' if halved else ''}",
-                    f"VAT {vat:.2f} × {surtax_pct}{', halved' if halved else ''}")
-        )  # fmt: skip
-    return lines
+        zh = en = f"{amount:.2f} ÷ (1 + {pct}) × {pct}"
+    return [tax_line("vat", vat, "", BASIS_VAT, zh, en), *surtaxes(vat, location, declared_on, "")]

@@ -3,6 +3,8 @@ decision and issue; supervisors when work escalates; each message exactly once."
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from core import hookimpl
@@ -106,7 +108,8 @@ async def test_a_redelivered_event_sends_nothing_twice(world, jobs):
     )
     for message in messages:
         if message["payload"]["case_id"] == case["id"]:
-            await case_event.fn(outbox_id=message["id"], **message["payload"])
+            # Run in the worker's event loop, as the worker would.
+            await asyncio.to_thread(case_event.fn, outbox_id=message["id"], **message["payload"])
     for row in await Notification.select(Notification.id).where(Notification.case == case["id"]):
         await deliver(row["id"])
     assert await notes(case["id"]) == before

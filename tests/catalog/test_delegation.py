@@ -63,9 +63,11 @@ def test_ancestor_paths():
 
 
 async def unit(code: str) -> dict:
-    return await Unit.select(Unit.code, Unit.name, Unit.path, Unit.level).where(
-        Unit.code == code
-    ).first()
+    return (
+        await Unit.select(Unit.code, Unit.name, Unit.path, Unit.level)
+        .where(Unit.code == code)
+        .first()
+    )
 
 
 @pytest.fixture
@@ -110,6 +112,8 @@ async def test_the_city_admin_moves_an_item_and_the_filing_pages_follow(new_brow
     assert await DelegationRule.count() == 0
     page = await admin.get(f"/admin/catalog/items/{PENSION}")
     assert "区社保中心集中受理" in page.text and "代办点试点" in page.text
+    assert "郑管理（渝南市）: 在綦江区不允许“城乡居民基本养老保险参保登记”" in page.text
+    assert "在赶水镇允许“城乡居民基本养老保险参保登记” (village)" in page.text
     kinds = [
         e["kind"]
         for e in await CatalogAdminEvent.select(CatalogAdminEvent.kind)
@@ -156,4 +160,6 @@ async def test_the_admin_pages_in_english(new_browser, clean_rules):
     admin.client.cookies.set("lang", "en")
     await admin.login("admin")
     page = await admin.get(f"/admin/catalog/items/{PENSION}")
-    assert "Where it may be filed" in page.text and "Urban-rural resident basic pension" in page.text
+    assert (
+        "Where it may be filed" in page.text and "Urban-rural resident basic pension" in page.text
+    )

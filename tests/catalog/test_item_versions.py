@@ -78,7 +78,11 @@ async def test_a_changed_form_leaves_cases_in_progress_on_their_version(new_brow
     assert "bank_account" in [f.name for f in (await item_for_version(rows[new_case])).form.fields]
     # After the release is withdrawn, the new case still reads under the version it was filed with.
     page = await agent.get(f"/cases/{new_case}")
-    assert page.status_code == 200 and "社保卡银行账号" in page.text and "6217000012345678" in page.text
+    assert (
+        page.status_code == 200
+        and "社保卡银行账号" in page.text
+        and "6217000012345678" in page.text
+    )
 
 
 async def file_pension_with(agent, extra: dict) -> tuple[int, str]:

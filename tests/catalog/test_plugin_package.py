@@ -3,9 +3,11 @@ installed with pip, is discovered through its entry point, its item appears in t
 catalogue, a case can be filed for it and its form validation runs — no change to
 the core. It also passes its own tests as generated.
 
-The package is installed into the running virtualenv (``--no-deps``, offline) and
-uninstalled afterwards. The checks run in fresh processes, because
-``importlib.metadata`` and the plugin manager are cached per process.
+pip builds and installs the package (``--no-deps``, offline) into a folder of the
+test's own that the checks' fresh processes put on their path — not into the shared
+virtualenv, where other test runs on the same machine would discover a plugin that
+comes and goes under them. Fresh processes, because ``importlib.metadata`` and the
+plugin manager are cached per process.
 """
 
 from __future__ import annotations
@@ -35,20 +37,24 @@ async def test_a_scaffolded_plugin_installs_passes_its_tests_and_files_a_case(tm
     env = {**os.environ, "TONGBAN_VAR_DIR": str(tmp_path / "var")}
     # What `tongban plugins new` does (the command itself: test_plugins_command.py).
     package = create_plugin(name, tmp_path, title="林业局", title_en="Forestry bureau")
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    run(*pip, "install", "--no-deps", "--no-build-isolation", str(package), cwd=tmp_path)
-    try:
-        # Its own tests pass as generated (run from its folder, against the installed copy).
-        tests = run(
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=env, cwd=package
-        )
-        assert "6 passed" in tests.stdout, tests.stdout  # one of them: check_plugin(NAME) == []
-        # Through the real pages, on a scratch site of its own.
-        async with ScratchSite(tmp_path / "site") as scratch:
-            e2e = run(
-                sys.executable, "-m", "tests.catalog.plugin_e2e", name, item_code_for(name),
-                env={**scratch.env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, timeout=300,
-            )  # fmt: skip
-        assert e2e.stdout.strip().endswith("OK"), e2e.stdout
-    finally:
-        run(*pip, "uninstall", "-y", f"tongban-{name.replace('_', '-')}")
+    installed = tmp_path / "installed"
+    run(
+        sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", "install",
+        "--no-deps", "--no-build-isolation", "--target", str(installed), str(package),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert list(installed.glob("tongban_scaffold_*.dist-info/entry_points.txt"))
+    path = os.pathsep.join([str(installed), str(ROOT)])
+    # Its own tests pass as generated, against the installed copy (not the source folder).
+    tests = run(
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests"),
+        env={**env, "PYTHONPATH": path}, cwd=tmp_path,
+    )  # fmt: skip
+    assert "6 passed" in tests.stdout, tests.stdout  # one of them: check_plugin(NAME) == []
+    # Through the real pages, on a scratch site of its own.
+    async with ScratchSite(tmp_path / "site") as scratch:
+        e2e = run(
+            sys.executable, "-m", "tests.catalog.plugin_e2e", name, item_code_for(name),
+            env={**scratch.env, "PYTHONPATH": path}, cwd=ROOT, timeout=300,
+        )  # fmt: skip
+    assert e2e.stdout.strip().endswith("OK"), e2e.stdout

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import httpx
@@ -159,8 +160,15 @@ def site_env(database_url: str, broker_url: str, var_dir: Path, **extra: str) ->
         PYTHONUNBUFFERED="1",
         **extra,
     )
-    if os.environ.get("TONGBAN_PLUGINS"):
-        env["TONGBAN_PLUGINS"] = os.environ["TONGBAN_PLUGINS"]
+    # The plugins that ship with Tongban (or the caller's choice): a plugin another
+    # test installs into the virtualenv for a moment must not change these runs.
+    env["TONGBAN_PLUGINS"] = os.environ.get("TONGBAN_PLUGINS") or ",".join(
+        sorted(
+            ep.name
+            for ep in entry_points(group="tongban.plugins")
+            if ep.dist is not None and ep.dist.name == "tongban"
+        )
+    )
     return env
 
 

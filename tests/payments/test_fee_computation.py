@@ -56,7 +56,12 @@ def test_a_computed_fee_needs_a_plugin_to_compute_it():
 
 def test_computed_lines_are_added_to_fixed_ones():
     line = FeeLine(code="area_fee", name="面积费", amount=Decimal("12.30"), legal_basis="某规定")
-    item = _item((Fee(name="工本费", amount=Decimal(5), legal_basis="某规定"), Fee(name="面积费", legal_basis="某规定")))
+    item = _item(
+        (
+            Fee(name="工本费", amount=Decimal(5), legal_basis="某规定"),
+            Fee(name="面积费", legal_basis="某规定"),
+        )
+    )
     quote = compute_fees(item, {}, CONTEXT, pm=_pm(Computes([line])))
     assert [line.code for line in quote.lines] == ["fee-0", "area_fee"]
     assert quote.total == Decimal("17.30")
@@ -69,7 +74,10 @@ def test_computed_lines_are_added_to_fixed_ones():
         [{"code": "x", "name": "三位小数", "amount": "1.005"}],
         [{"code": "x", "name": "非数字", "amount": "NaN"}],
         [{"code": "", "name": "无编码", "amount": "1"}],
-        [{"code": "x", "name": "重复", "amount": "1"}, {"code": "x", "name": "重复", "amount": "2"}],
+        [
+            {"code": "x", "name": "重复", "amount": "1"},
+            {"code": "x", "name": "重复", "amount": "2"},
+        ],
         ZeroDivisionError("a bug in the plugin"),
     ],
 )

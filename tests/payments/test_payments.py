@@ -7,12 +7,19 @@ the money, and the core — not the bank, not the police — issues the receipt.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from core.payments.tables import Assessment, Payment, Receipt
 from tests.plugins.support import act, applicant, file_case, id_number
 
 TEMPORARY_ID = "000112001000"
+_references = itertools.count(1)
+
+
+def reference() -> str:
+    """A fresh bank transaction reference (each is unique at the bank)."""
+    return f"ZH20261123{next(_references):06d}"
 
 
 def form() -> dict:
@@ -26,17 +33,20 @@ def form() -> dict:
 
 async def _filed(staff, serial: int) -> tuple[dict, dict]:
     agent = await staff("agent")
-    person = applicant("付" + "零一二三四五六"[serial], id_number(date(1970, 1, 1) + timedelta(days=serial), 500 + serial))
+    person = applicant(
+        "付" + "零一二三四五六"[serial],
+        id_number(date(1970, 1, 1) + timedelta(days=serial), 500 + serial),
+    )
     case = await file_case(agent, TEMPORARY_ID, person, form())
     fees = (await agent.api("GET", f"/api/v1/cases/{case['id']}/fees")).json()
     return case, fees
 
 
-async def _pay(teller, code: str, *, amount="10.00", reference="ZH20261123A0001", channel="bank_counter"):
+async def _pay(teller, code: str, *, amount="10.00", ref: str = "", channel="bank_counter"):
     return await teller.api(
         "POST",
         f"/api/v1/payments/{code}",
-        {"channel": channel, "reference": reference, "amount": amount},
+        {"channel": channel, "reference": ref or reference(), "amount": amount},
     )
 
 
@@ -62,7 +72,8 @@ async def test_paid_at_the_counter_receipted_by_the_core_funds_and_receipt_apart
     assert due["item_name"] == "临时居民身份证申领" and due["payer"] == "付*"
     assert [line["amount"] for line in due["lines"]] == ["10.00"]
 
-    paid = await _pay(teller, code)
+    first_reference = reference()
+    paid = await _pay(teller, code, ref=first_reference)
     assert paid.status_code == 201, paid.text
     receipt = paid.json()
     assert receipt["amount"] == "10.00" and receipt["account"] == "non_tax_revenue"
@@ -71,16 +82,21 @@ async def test_paid_at_the_counter_receipted_by_the_core_funds_and_receipt_apart
     # The bank's record of the money and the core's receipt are separate rows.
     assessment = await Assessment.select().where(Assessment.payment_code == code).first()
     payment = await Payment.select().where(Payment.assessment == assessment["id"]).first()
-    issued = await Receipt.select().where(Receipt.payment == payment["id"]).first()
-    assert payment["reference"] == "ZH20261123A0001" and payment["amount_fen"] == 1000
+    issued = (
+        await Receipt.select()
+        .where(Receipt.payment == payment["id"])
+        .output(load_json=True)
+        .first()
+    )
+    assert payment["reference"] == first_reference and payment["amount_fen"] == 1000
     assert issued["number"] == receipt["number"] and issued["lines"][0]["amount"] == "10.00"
     assert assessment["status"] == "paid"
 
     # A retried request with the same bank reference returns the same receipt …
-    again = await _pay(teller, code)
+    again = await _pay(teller, code, ref=first_reference)
     assert again.status_code == 201 and again.json()["number"] == receipt["number"]
     # … a second payment under another reference is refused, nothing recorded.
-    twice = await _pay(teller, code, reference="ZH20261123A0002")
+    twice = await _pay(teller, code)
     assert twice.status_code == 409 and "已缴纳" in twice.json()["message"]
     assert await Payment.count().where(Payment.assessment == assessment["id"]) == 1
 
@@ -97,7 +113,7 @@ async def test_bad_payments_change_nothing_and_say_why(staff):
     teller = await staff("teller")
     wrong_amount = await _pay(teller, code, amount="1.00")
     assert wrong_amount.status_code == 422 and "1.00" in wrong_amount.json()["message"]
-    bad_reference = await _pay(teller, code, reference="手写的")
+    bad_reference = await _pay(teller, code, ref="手写的")
     assert bad_reference.status_code == 422 and "银行交易流水号" in bad_reference.json()["message"]
     unknown_channel = await _pay(teller, code, channel="wechat")
     assert unknown_channel.status_code == 403
@@ -115,8 +131,9 @@ async def test_bad_payments_change_nothing_and_say_why(staff):
 
     # A bank reference already used for another code is refused.
     _, other = await _filed(staff, 3)
-    assert (await _pay(teller, other["payment_code"], reference="ZH20261123B0001")).status_code == 201
-    reused = await _pay(teller, code, reference="ZH20261123B0001")
+    used = reference()
+    assert (await _pay(teller, other["payment_code"], ref=used)).status_code == 201
+    reused = await _pay(teller, code, ref=used)
     assert reused.status_code == 409
 
 
@@ -136,12 +153,13 @@ async def test_the_tellers_desk_page(staff):
     looked_up = await teller.get("/payments/", params={"code": fees["payment_code"]})
     assert "临时居民身份证工本费" in looked_up.text and "银行交易流水号" in looked_up.text
     wrong = await teller.post_form(
-        f"/payments/{fees['payment_code']}", {"channel": "bank_counter", "amount": "9", "reference": "ZH20261123C0001"}
+        f"/payments/{fees['payment_code']}",
+        {"channel": "bank_counter", "amount": "9", "reference": reference()},
     )
     assert wrong.status_code == 422 and "未作任何记录" in wrong.text
     paid = await teller.post_form(
         f"/payments/{fees['payment_code']}",
-        {"channel": "bank_counter", "amount": "10.00", "reference": "ZH20261123C0001"},
+        {"channel": "bank_counter", "amount": "10.00", "reference": reference()},
     )
     assert paid.status_code == 200 and "已开具收据" in paid.text
     agent = await staff("agent")

@@ -1,25 +1,43 @@
-"""Fixtures of the department plugins' tests: demo staff logged in on first use."""
+"""Fixtures of the department plugins' tests: demo staff, each logged in once per session.
+
+Logging in verifies an Argon2 hash (about half a second); the plugins' tests
+act as a dozen people across many cases, so each person keeps one browser.
+"""
 
 from __future__ import annotations
 
+import httpx
 import pytest
+
+from tests.helpers import Browser
 
 
 class Staff:
-    """``await staff("taxofficer")``: that demo account's browser, logged in once per test."""
+    """``await staff("taxofficer")``: that demo account's browser, logged in on first use."""
 
-    def __init__(self, new_browser) -> None:
-        self.new_browser = new_browser
-        self.browsers: dict = {}
+    def __init__(self, app) -> None:
+        self.app = app
+        self.clients: list[httpx.AsyncClient] = []
+        self.browsers: dict[str, Browser] = {}
 
-    async def __call__(self, username: str):
+    async def __call__(self, username: str) -> Browser:
         if username not in self.browsers:
-            browser = await self.new_browser()
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=self.app), base_url="http://testserver.local"
+            )
+            self.clients.append(client)
+            browser = Browser(client)
             await browser.login(username)
             self.browsers[username] = browser
         return self.browsers[username]
 
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.aclose()
 
-@pytest.fixture
-def staff(new_browser) -> Staff:
-    return Staff(new_browser)
+
+@pytest.fixture(scope="session")
+async def staff(app):
+    people = Staff(app)
+    yield people
+    await people.close()

@@ -72,9 +72,11 @@ async def file_refused(agent, item_code: str, person: dict, data: dict) -> dict[
     return {e["path"]: e["message"] for e in response.json()["errors"]}
 
 
-async def act(browser, case_id: int, action: str, reason: str = "") -> dict:
+async def act(browser, case_id: int, action: str, reason: str = "", **extra) -> dict:
     response = await browser.api(
-        "POST", f"/api/v1/cases/{case_id}/actions", {"action": action, "reason": reason}
+        "POST",
+        f"/api/v1/cases/{case_id}/actions",
+        {"action": action, "reason": reason, **extra},
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -87,19 +89,21 @@ async def case_of(browser, case_id: int) -> dict:
 
 
 async def quote(agent, item_code: str, data: dict) -> dict:
-    response = await agent.api(
-        "POST", "/api/v1/fees/quote", {"item_code": item_code, "data": data}
-    )
+    response = await agent.api("POST", "/api/v1/fees/quote", {"item_code": item_code, "data": data})
     assert response.status_code == 200, response.text
     return response.json()
 
 
-async def run(staff, case_id: int, steps: list[tuple[str, str]]) -> dict:
-    """Take each (username, action) in turn; returns the case after the last."""
+async def run(staff, case_id: int, steps: list[tuple]) -> dict:
+    """Take each (username, action[, extra fields]) in turn; returns the case after the last."""
     case = {}
-    for who, action in steps:
-        case = await act(await staff(who), case_id, action, reason="材料齐全，符合规定")
+    for who, action, *extra in steps:
+        fields = extra[0] if extra else {}
+        case = await act(await staff(who), case_id, action, reason="材料齐全，符合规定", **fields)
     return case
+
+
+HAND_OVER = {"method": "window"}  # a deliver action: handed over in person
 
 
 def event_kinds(case: dict) -> list[str]:

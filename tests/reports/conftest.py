@@ -9,7 +9,7 @@ from core.cases.bundles import get_bundles
 from core.catalog.registry import get_catalog
 from core.plugins import get_plugin_manager
 from tests.reports import supervision_plugin
-from tests.reports.world import TimeMachine, build_world
+from tests.reports.world import Codes, TimeMachine, build_world
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,9 @@ def fixture_plugin(app):
 
 
 @pytest.fixture(scope="module")
-async def world(site):
-    return await build_world()
+async def world(site, request):
+    """The module's own district (its ``COUNTY``), with units and staff."""
+    return await build_world(Codes(getattr(request.module, "COUNTY", 80)))
 
 
 @pytest.fixture(scope="module")

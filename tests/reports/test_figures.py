@@ -32,65 +32,95 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import httpx
 import pytest
 
 from core.cases.sweep import run_sweep
+from core.cases.tables import Case
 from core.reports import figures
 from core.reports.counting import count_case
 from core.reports.tables import ReportCursor
-from tests.helpers import drain
+from core.reviews import links
+from tests.helpers import Browser, drain
 from tests.reports.supervision_plugin import BUNDLE, FIVE_DAY, THREE_DAY, TWO_DAY
-from tests.reports.world import (
-    DISTRICT,
-    PASSWORD,
-    TOWN_A,
-    TOWN_B,
-    VILLAGE_A1,
-    VILLAGE_A2,
-    VILLAGE_B1,
-    WINDOW_A,
-    act,
-    at,
-    file_bundle,
-    file_case,
-)
+from tests.reports.world import PASSWORD, Codes, act, at, file_bundle, file_case
 
+COUNTY = 80
+CODES = Codes(COUNTY)
+DISTRICT, TOWN_A, TOWN_B = CODES.district, CODES.town_a, CODES.town_b
+VILLAGE_A1, VILLAGE_A2, VILLAGE_B1 = CODES.village_a1, CODES.village_a2, CODES.village_b1
+WINDOW_A = CODES.window_a
 START, END = date(2026, 9, 28), date(2026, 10, 16)
+CODES_USER = {role: f"rpt{COUNTY}_{role}" for role in ("sup_a", "sup_d", "clerk_a")}
+
+
+async def rate_the_service(app, world, c) -> None:
+    """Three reviews on 14 Oct, through the pages: C1 online (very satisfied), C3 by the
+    link in its message (dissatisfied), C4 on the agent's tablet for the filing visit."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    ) as client:
+        resident = Browser(client)
+        code = (await Case.select(Case.tracking_code).where(Case.id == c[1]).first())["tracking_code"]
+        form = await resident.get("/reviews/rate", params={"code": code, "last4": "8000"})
+        assert form.status_code == 200 and 'name="overall"' in form.text
+        done = await resident.post_form(
+            "/reviews/rate",
+            {"code": code, "last4": "8000", "overall": "5", "efficiency": "5", "guide": "4",
+             "convenience": "5", "attitude": "5", "reasons": "quick"},
+        )
+        assert done.status_code == 200 and 'id="rated"' in done.text, done.text
+        link = links.token_for(c[3])
+        done = await resident.post_form(
+            f"/reviews/r/{link}", [("overall", "2"), ("efficiency", "1"), ("reasons", "slow")]
+        )
+        assert done.status_code == 200 and 'id="rated"' in done.text, done.text
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    ) as client:
+        agent = Browser(client)
+        await agent.login(world.username("agent_b1"), PASSWORD)
+        page = await agent.get(f"/reviews/visit/{c[4]}")
+        seq = re.search(r'name="visit" value="(\d+)"', page.text).group(1)
+        done = await agent.post_form(f"/reviews/visit/{c[4]}", {"visit": seq, "overall": "4"})
+        assert done.status_code == 200 and 'id="rated"' in done.text, done.text
 
 
 @pytest.fixture(scope="module")
-async def cases(fixture_plugin, world, time_machine, jobs):
+async def cases(fixture_plugin, world, time_machine, jobs, app):
     w, t = world, time_machine
     c = {}
-    c[0] = await file_case(w, t, "rpt_agent_a1", VILLAGE_A1, FIVE_DAY, at("2026-09-24"))
-    await act(w, t, "rpt_clerk_a", c[0], "accept", at("2026-09-24", 11))
-    await act(w, t, "rpt_approver", c[0], "approve", at("2026-09-30"))
+    c[0] = await file_case(w, t, "agent_a1", VILLAGE_A1, FIVE_DAY, at("2026-09-24"))
+    await act(w, t, "clerk_a", c[0], "accept", at("2026-09-24", 11))
+    await act(w, t, "approver", c[0], "approve", at("2026-09-30"))
 
-    c[1] = await file_case(w, t, "rpt_agent_a1", VILLAGE_A1, FIVE_DAY, at("2026-09-28"))
-    c[2] = await file_case(w, t, "rpt_agent_a1", VILLAGE_A1, FIVE_DAY, at("2026-09-28", 10, 30))
-    await act(w, t, "rpt_clerk_a", c[2], "accept", at("2026-09-28", 11))
-    await act(w, t, "rpt_clerk_a", c[1], "accept", at("2026-09-29"))
+    c[1] = await file_case(w, t, "agent_a1", VILLAGE_A1, FIVE_DAY, at("2026-09-28"))
+    c[2] = await file_case(w, t, "agent_a1", VILLAGE_A1, FIVE_DAY, at("2026-09-28", 10, 30))
+    await act(w, t, "clerk_a", c[2], "accept", at("2026-09-28", 11))
+    await act(w, t, "clerk_a", c[1], "accept", at("2026-09-29"))
     await act(
-        w, t, "rpt_approver", c[2], "suspend", at("2026-09-29"), reason="需要听证", procedure="hearing"
+        w, t, "approver", c[2], "suspend", at("2026-09-29"), reason="需要听证", procedure="hearing"
     )
-    c[3] = await file_case(w, t, "rpt_clerk_a", WINDOW_A, THREE_DAY, at("2026-09-30"))
-    await act(w, t, "rpt_clerk_a", c[3], "accept", at("2026-09-30", 10, 30))
+    c[3] = await file_case(w, t, "clerk_a", WINDOW_A, THREE_DAY, at("2026-09-30"))
+    await act(w, t, "clerk_a", c[3], "accept", at("2026-09-30", 10, 30))
     c[4], c[5] = await file_bundle(
-        w, t, "rpt_agent_b1", VILLAGE_B1, BUNDLE, [THREE_DAY, TWO_DAY], at("2026-10-08")
+        w, t, "agent_b1", VILLAGE_B1, BUNDLE, [THREE_DAY, TWO_DAY], at("2026-10-08")
     )
-    await act(w, t, "rpt_clerk_b", c[4], "accept", at("2026-10-08", 11))
-    await act(w, t, "rpt_clerk_b", c[5], "accept", at("2026-10-08", 11, 5))
-    await act(w, t, "rpt_approver", c[1], "approve", at("2026-10-09"))
-    await act(w, t, "rpt_approver", c[4], "approve", at("2026-10-09", 11))
-    c[6] = await file_case(w, t, "rpt_agent_b1", VILLAGE_B1, FIVE_DAY, at("2026-10-12"), resident=3)
-    await act(w, t, "rpt_clerk_b", c[6], "accept", at("2026-10-12", 11))
-    await act(w, t, "rpt_approver", c[2], "resume", at("2026-10-12", 10, 30), reason="听证结束")
-    await act(w, t, "rpt_approver", c[3], "approve", at("2026-10-13"))
-    await act(w, t, "rpt_approver", c[2], "approve", at("2026-10-14"))
-    c[7] = await file_case(w, t, "rpt_agent_a1", VILLAGE_A1, THREE_DAY, at("2026-10-15"))
-    await act(w, t, "rpt_clerk_a", c[7], "refuse", at("2026-10-15", 11), reason="材料不全")
-    await act(w, t, "rpt_approver", c[5], "deny", at("2026-10-15"), reason="不符合条件")
-    c[8] = await file_case(w, t, "rpt_agent_a1", VILLAGE_A1, TWO_DAY, at("2026-10-16"))
+    await act(w, t, "clerk_b", c[4], "accept", at("2026-10-08", 11))
+    await act(w, t, "clerk_b", c[5], "accept", at("2026-10-08", 11, 5))
+    await act(w, t, "approver", c[1], "approve", at("2026-10-09"))
+    await act(w, t, "approver", c[4], "approve", at("2026-10-09", 11))
+    c[6] = await file_case(w, t, "agent_b1", VILLAGE_B1, FIVE_DAY, at("2026-10-12"), resident=3)
+    await act(w, t, "clerk_b", c[6], "accept", at("2026-10-12", 11))
+    await act(w, t, "approver", c[2], "resume", at("2026-10-12", 10, 30), reason="听证结束")
+    await act(w, t, "approver", c[3], "approve", at("2026-10-13"))
+    await act(w, t, "approver", c[2], "approve", at("2026-10-14"))
+    c[7] = await file_case(w, t, "agent_a1", VILLAGE_A1, THREE_DAY, at("2026-10-15"))
+    await act(w, t, "clerk_a", c[7], "refuse", at("2026-10-15", 11), reason="材料不全")
+    await act(w, t, "approver", c[5], "deny", at("2026-10-15"), reason="不符合条件")
+    t.travel(at("2026-10-14", 15))
+    await rate_the_service(app, w, c)
+    c[8] = await file_case(w, t, "agent_a1", VILLAGE_A1, TWO_DAY, at("2026-10-16"))
     t.travel(at("2026-10-20"))
     await run_sweep(now=at("2026-10-20"))  # C6 turns red (overdue since 20 Oct)
     await drain(jobs)
@@ -108,6 +138,18 @@ async def test_the_district_figures_match_the_hand_computed_ones(cases, world):
     assert f.le1_share == pytest.approx(5 / 6) and f.zero_share == pytest.approx(3 / 6)
     assert f.proxy_share == pytest.approx(7 / 8)
     assert (f.open_now, f.red_now) == (2, 1)
+
+
+async def test_reviews_count_in_the_figures(cases, world):
+    f = await figures.totals(world.path(DISTRICT), START, END)
+    assert (f.reviews, f.reviews_good, f.reviews_bad, f.score_sum) == (3, 2, 1, 11)
+    assert f.satisfaction == pytest.approx(2 / 3) and f.avg_score == pytest.approx(11 / 3)
+    assert f.dimensions == {"efficiency": 3.0, "guide": 4.0, "convenience": 5.0, "attitude": 5.0}
+    towns = await figures.by_child(world.path(DISTRICT), START, END)
+    assert towns[world.path(TOWN_A)].reviews == 2 and towns[world.path(TOWN_A)].reviews_bad == 1
+    assert towns[world.path(TOWN_B)].satisfaction == 1.0
+    later = await figures.totals(world.path(DISTRICT), date(2026, 10, 15), END)
+    assert later.reviews == 0  # counted on the day they were given
 
 
 async def test_the_period_decides_what_counts(cases, world):
@@ -152,7 +194,7 @@ async def test_counting_again_changes_nothing(cases, world):
 
 async def test_the_dashboard_page_shows_the_figures_and_drills_down(cases, new_browser):
     sup = await new_browser()
-    await sup.login("rpt_sup_d", PASSWORD)
+    await sup.login(CODES_USER["sup_d"], PASSWORD)
     query = {"unit": DISTRICT, "start": START.isoformat(), "end": END.isoformat()}
     page = await sup.get("/reports/", params=query)
     assert page.status_code == 200, page.text
@@ -167,7 +209,8 @@ async def test_the_dashboard_page_shows_the_figures_and_drills_down(cases, new_b
     assert kpi("on-time").startswith("4") and "66.7%" in kpi("on-time")
     assert kpi("red") == "1" and kpi("avg") == "3.5" and kpi("p90") == "6"
     assert kpi("le1") == "83.3%" and kpi("zero") == "50%" and kpi("proxy") == "87.5%"
-    assert "<svg" in html and "甲镇" in html and "乙镇" in html
+    assert kpi("satisfaction").startswith("66.7%") and "3" in kpi("satisfaction")
+    assert "<svg" in html and "甲80镇" in html and "乙80镇" in html
     assert f"unit={TOWN_A}" in html  # a drill-down link
 
     drilled = await sup.get(
@@ -177,26 +220,26 @@ async def test_the_dashboard_page_shows_the_figures_and_drills_down(cases, new_b
     )
     assert drilled.status_code == 200
     assert "<html" not in drilled.text  # only the dashboard's body
-    assert "甲镇 · " in drilled.text and "甲一村" in drilled.text and "甲二村" in drilled.text
+    assert "甲80镇 · " in drilled.text and "甲80一村" in drilled.text and "甲80二村" in drilled.text
 
 
 async def test_a_township_sees_itself_and_nothing_beside_it(cases, new_browser):
     town = await new_browser()
-    await town.login("rpt_sup_a", PASSWORD)
+    await town.login(CODES_USER["sup_a"], PASSWORD)
     own = await town.get("/reports/")
-    assert own.status_code == 200 and "甲镇" in own.text
+    assert own.status_code == 200 and "甲80镇" in own.text
     for other in (DISTRICT, TOWN_B, "509900000000"):
         refused = await town.get("/reports/", params={"unit": other})
         assert refused.status_code == 404
-        assert "乙镇" not in refused.text
+        assert "乙80镇" not in refused.text
     clerk = await new_browser()
-    await clerk.login("rpt_clerk_a", PASSWORD)
+    await clerk.login(CODES_USER["clerk_a"], PASSWORD)
     assert (await clerk.get("/reports/")).status_code == 403
 
 
 async def test_a_bad_period_is_refused_with_a_message(cases, new_browser):
     sup = await new_browser()
-    await sup.login("rpt_sup_d", PASSWORD)
+    await sup.login(CODES_USER["sup_d"], PASSWORD)
     backwards = await sup.get("/reports/", params={"start": "2026-10-16", "end": "2026-09-28"})
     assert backwards.status_code == 422 and "晚于" in backwards.text or "after" in backwards.text
     garbage = await sup.get("/reports/", params={"start": "yesterday"})

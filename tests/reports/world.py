@@ -1,59 +1,104 @@
 """A small world of its own for the supervision tests: a district with two townships,
 their villages and offices, the people who work there, and a way to move time.
 
-The district is new (``5099800…``), so its figures hold only what these
-tests put there, whatever else the session's database contains. Cases are
+Each test module builds its own district (``5099<county>000000``, the
+module's ``COUNTY``), so its figures hold only what that module put there,
+whatever else the session's database contains. Cases are
 filed and handled through the real services; ``travel(moment)`` sets the
 clock case handling reads (:func:`core.cases.timing.utcnow`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from core.cases import bundles, handling, services, timing
 from core.signing import authorisations
-from core.tenancy.accounts import create_staff
-from core.tenancy.auth import load_principal
+from core.tenancy.auth import hash_password, load_principal
 from core.tenancy.scope import Principal
-from core.tenancy.tables import Staff, Unit
+from core.tenancy.tables import Membership, Staff, Unit
 from core.tenancy.units_import import import_units
 from tests.helpers import signature_png
 
 TZ = ZoneInfo("Asia/Shanghai")
-DISTRICT = "509980000000"
-TOWN_A, TOWN_B = "509980101000", "509980102000"
-WINDOW_A, WINDOW_B = f"{TOWN_A}-BM", f"{TOWN_B}-BM"
-VILLAGE_A1, VILLAGE_A2, VILLAGE_B1 = "509980101201", "509980101202", "509980102201"
-OFFICE = f"{DISTRICT}-SB"
-CENTRE = f"{DISTRICT}-ZW"
+PASSWORD = "supervision-test-pw-1"
 
-UNITS = f"""code,name,name_en,kind,level,parent_code
-{DISTRICT},督办测试区,Supervision Test District,district,district,509900000000
-{CENTRE},督办测试区政务服务中心,Test District Service Centre,service_centre,district,{DISTRICT}
-{OFFICE},督办测试区社会保险事务中心,Test District Social Insurance Centre,social_security_office,district,{DISTRICT}
-{TOWN_A},甲镇,Town A,township,township,{DISTRICT}
-{WINDOW_A},甲镇便民服务中心,Town A Service Centre,service_centre,township,{TOWN_A}
-{VILLAGE_A1},甲一村,Village A1,village,village,{TOWN_A}
-{VILLAGE_A2},甲二村,Village A2,village,village,{TOWN_A}
-{TOWN_B},乙镇,Town B,township,township,{DISTRICT}
-{WINDOW_B},乙镇便民服务中心,Town B Service Centre,service_centre,township,{TOWN_B}
-{VILLAGE_B1},乙一村,Village B1,village,village,{TOWN_B}
+
+@dataclass(frozen=True)
+class Codes:
+    """The unit codes of one test district; ``county`` (80–89) keeps modules apart."""
+
+    county: int = 80
+
+    @property
+    def district(self) -> str:
+        return f"5099{self.county}000000"
+
+    @property
+    def town_a(self) -> str:
+        return f"5099{self.county}101000"
+
+    @property
+    def town_b(self) -> str:
+        return f"5099{self.county}102000"
+
+    @property
+    def window_a(self) -> str:
+        return f"{self.town_a}-BM"
+
+    @property
+    def window_b(self) -> str:
+        return f"{self.town_b}-BM"
+
+    @property
+    def village_a1(self) -> str:
+        return f"5099{self.county}101201"
+
+    @property
+    def village_a2(self) -> str:
+        return f"5099{self.county}101202"
+
+    @property
+    def village_b1(self) -> str:
+        return f"5099{self.county}102201"
+
+    @property
+    def office(self) -> str:
+        return f"{self.district}-SB"
+
+    @property
+    def centre(self) -> str:
+        return f"{self.district}-ZW"
+
+    def units_csv(self) -> str:
+        n = self.county
+        return f"""code,name,name_en,kind,level,parent_code
+{self.district},督办测试{n}区,Supervision Test District {n},district,district,509900000000
+{self.centre},督办测试{n}区政务服务中心,Test District {n} Service Centre,service_centre,district,{self.district}
+{self.office},督办测试{n}区社会保险事务中心,Test District {n} Social Insurance Centre,social_security_office,district,{self.district}
+{self.town_a},甲{n}镇,Town A{n},township,township,{self.district}
+{self.window_a},甲{n}镇便民服务中心,Town A{n} Service Centre,service_centre,township,{self.town_a}
+{self.village_a1},甲{n}一村,Village A{n}-1,village,village,{self.town_a}
+{self.village_a2},甲{n}二村,Village A{n}-2,village,village,{self.town_a}
+{self.town_b},乙{n}镇,Town B{n},township,township,{self.district}
+{self.window_b},乙{n}镇便民服务中心,Town B{n} Service Centre,service_centre,township,{self.town_b}
+{self.village_b1},乙{n}一村,Village B{n}-1,village,village,{self.town_b}
 """
 
-PASSWORD = "supervision-test-pw-1"
-STAFF = {
-    # username: (display name, unit, role)
-    "rpt_agent_a1": ("甲一村代办员", VILLAGE_A1, "village_agent"),
-    "rpt_agent_b1": ("乙一村代办员", VILLAGE_B1, "village_agent"),
-    "rpt_clerk_a": ("甲镇窗口", WINDOW_A, "window_clerk"),
-    "rpt_clerk_b": ("乙镇窗口", WINDOW_B, "window_clerk"),
-    "rpt_approver": ("测试区社保审批", OFFICE, "dept_approver"),
-    "rpt_sup_a": ("甲镇督办", WINDOW_A, "unit_supervisor"),
-    "rpt_sup_d": ("测试区督办", CENTRE, "unit_supervisor"),
-}
+    def staff(self) -> dict[str, tuple[str, str, str]]:
+        """username: (display name, unit, role)."""
+        n = self.county
+        return {
+            f"rpt{n}_agent_a1": (f"甲{n}一村代办员", self.village_a1, "village_agent"),
+            f"rpt{n}_agent_b1": (f"乙{n}一村代办员", self.village_b1, "village_agent"),
+            f"rpt{n}_clerk_a": (f"甲{n}镇窗口", self.window_a, "window_clerk"),
+            f"rpt{n}_clerk_b": (f"乙{n}镇窗口", self.window_b, "window_clerk"),
+            f"rpt{n}_approver": (f"测试{n}区社保审批", self.office, "dept_approver"),
+            f"rpt{n}_sup_a": (f"甲{n}镇督办", self.window_a, "unit_supervisor"),
+            f"rpt{n}_sup_d": (f"测试{n}区督办", self.centre, "unit_supervisor"),
+        }
 
 
 def id_number(serial: int) -> str:
@@ -72,9 +117,9 @@ def at(day: str, hour: int = 10, minute: int = 0) -> datetime:
 
 @dataclass
 class World:
+    codes: Codes
     units: dict[str, dict]
     people: dict[str, Principal]
-    moment: list[datetime] = field(default_factory=list)
 
     def unit(self, code: str) -> dict:
         return self.units[code]
@@ -82,30 +127,45 @@ class World:
     def path(self, code: str) -> str:
         return self.units[code]["path"]
 
-    def who(self, username: str) -> Principal:
-        return self.people[username]
+    def who(self, role: str) -> Principal:
+        """``who("agent_a1")``: the district's person of that name."""
+        return self.people[self.username(role)]
+
+    def username(self, role: str) -> str:
+        return f"rpt{self.codes.county}_{role}"
 
 
-async def build_world() -> World:
+async def build_world(codes: Codes) -> World:
     """Create (once per database) the district, its units and its staff."""
-    if not await Unit.exists().where(Unit.code == DISTRICT):
-        report = await import_units(UNITS, source="supervision tests")
+    text = codes.units_csv()
+    if not await Unit.exists().where(Unit.code == codes.district):
+        report = await import_units(text, source="supervision tests")
         assert report.ok, [p.text("en") for p in report.errors]
-    for username, (name, unit, role) in STAFF.items():
-        if not await Staff.exists().where(Staff.username == username):
-            await create_staff(username, name, PASSWORD, unit, role, must_change_password=False)
-    codes = [line.split(",")[0] for line in UNITS.splitlines()[1:]]
+    staff_list = codes.staff()
+    codes_list = [line.split(",")[0] for line in text.splitlines()[1:]]
     units = {
         row["code"]: row
         for row in await Unit.select(Unit.id, Unit.code, Unit.path, Unit.name).where(
-            Unit.code.is_in(codes)
+            Unit.code.is_in(codes_list)
         )
     }
+    # One password hash for everyone: argon2 is slow on purpose, the accounts are not under test.
+    password_hash = None
+    for username, (name, unit, role) in staff_list.items():
+        if await Staff.exists().where(Staff.username == username):
+            continue
+        password_hash = password_hash or hash_password(PASSWORD)
+        staff = await Staff.insert(
+            Staff(username=username, display_name=name, password_hash=password_hash)
+        ).returning(Staff.id)
+        await Membership.insert(
+            Membership(staff=staff[0]["id"], unit=units[unit]["id"], role=role)
+        )
     people = {}
-    for username in STAFF:
+    for username in staff_list:
         staff = await Staff.select(Staff.id).where(Staff.username == username).first()
         people[username] = await load_principal(staff["id"])
-    return World(units=units, people=people)
+    return World(codes=codes, units=units, people=people)
 
 
 class TimeMachine:
@@ -121,7 +181,7 @@ class TimeMachine:
 async def file_case(
     world: World,
     clock: TimeMachine,
-    username: str,
+    who: str,
     unit_code: str,
     item_code: str,
     moment: datetime,
@@ -130,7 +190,7 @@ async def file_case(
 ) -> int:
     """File through the real services; an agent first records the resident's consent."""
     clock.travel(moment)
-    principal = world.who(username)
+    principal = world.who(who)
     person = {"name": "测试居民", "id_number": id_number(resident), "phone": "13800138000"}
     unit_id = world.unit(unit_code)["id"]
     if principal.has_role("village_agent"):
@@ -153,10 +213,10 @@ async def file_case(
 
 
 async def file_bundle(
-    world: World, clock: TimeMachine, username: str, unit_code: str, code: str, items, moment
+    world: World, clock: TimeMachine, who: str, unit_code: str, code: str, items, moment
 ) -> list[int]:
     clock.travel(moment)
-    principal = world.who(username)
+    principal = world.who(who)
     person = {"name": "测试居民", "id_number": id_number(2), "phone": "13800138000"}
     unit_id = world.unit(unit_code)["id"]
     await authorisations.record(
@@ -179,7 +239,7 @@ async def file_bundle(
 
 
 async def act(
-    world: World, clock: TimeMachine, username: str, case_id: int, action: str, moment, **params
+    world: World, clock: TimeMachine, who: str, case_id: int, action: str, moment, **params
 ) -> dict:
     clock.travel(moment)
-    return await handling.act(world.who(username), case_id, action, **params)
+    return await handling.act(world.who(who), case_id, action, **params)

@@ -88,16 +88,21 @@ def licence_items():
         yield
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def open_browser(app):
-    """Open browsers that live as long as the module (for module-scoped flows)."""
+    """Open browsers that live as long as the test session (for module-scoped flows)."""
     import httpx
 
     from tests.helpers import Browser
 
     clients: list[httpx.AsyncClient] = []
+    logged_in: dict[str, Browser] = {}
 
     async def open_one(username: str | None = None) -> Browser:
+        """A fresh browser, or — for ``username`` — that person's one session of the run
+        (logging in costs a password hash, so each person logs in once)."""
+        if username in logged_in:
+            return logged_in[username]
         clients.append(
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
@@ -106,6 +111,7 @@ async def open_browser(app):
         browser = Browser(clients[-1])
         if username:
             await browser.login(username)
+            logged_in[username] = browser
         return browser
 
     yield open_one
@@ -113,7 +119,7 @@ async def open_browser(app):
         await client.aclose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def site_root(app) -> bytes:
     """The demo site's root certificate (its CA is made when the app starts)."""
     from core.signing.authority import root_pem

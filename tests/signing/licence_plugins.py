@@ -36,9 +36,7 @@ def _item(code: str, name: str, **extra) -> dict:
         "visits": 0,
         "postal_delivery": True,
         "form": {
-            "fields": [
-                {"name": "shop_name", "type": "text", "label": "店铺名称", "required": True}
-            ]
+            "fields": [{"name": "shop_name", "type": "text", "label": "店铺名称", "required": True}]
         },
         "workflow": {
             "steps": [
@@ -75,7 +73,9 @@ class PermitOffice:
                 PERMIT_ITEM,
                 "测试经营许可",
                 result={"name": "测试经营许可证", "validity": "3 年", "licence_type": LICENCE_TYPE},
-                materials=[{"code": "id_card", "name": "居民身份证", "licence_type": "resident_id"}],
+                materials=[
+                    {"code": "id_card", "name": "居民身份证", "licence_type": "resident_id"}
+                ],
             )
         ]
 

@@ -69,9 +69,12 @@ async def test_attaching_verifies_and_records_it_in_the_case_chain(holder, open_
     assert body["status"] == "valid" and body["signer"] == "赶水镇便民服务中心"
     use = await LicenceUse.select().where(LicenceUse.case == holder["trade"]["id"]).first()
     assert use["licence"] == licence["id"] and use["verified_status"] == "valid"
-    event = await CaseEvent.select().where(
-        (CaseEvent.case == holder["trade"]["id"]) & (CaseEvent.kind == "licence_attached")
-    ).output(load_json=True).first()
+    event = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == holder["trade"]["id"]) & (CaseEvent.kind == "licence_attached"))
+        .output(load_json=True)
+        .first()
+    )
     assert event["payload"]["licence_number"] == licence["licence_number"]
     options = await agent.api("GET", f"/api/v1/cases/{holder['trade']['id']}/licences")
     assert options.json()[0]["attached"]["licence_id"] == licence["id"]

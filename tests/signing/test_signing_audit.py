@@ -7,21 +7,18 @@ of the suite sees an intact record.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 
 import pytest
+from click.testing import CliRunner
 
 from core.cases.events import event_hash, verify_chain
 from core.cases.tables import Case, CaseEvent
 from core.signing import audit
+from core.signing.cli import audit as audit_commands
 from core.signing.tables import Checkpoint
 
 from .flows import act, file_case, new_id_number, settle
 from .licence_plugins import PERMIT_ITEM
-
-TONGBAN = [sys.executable, "-c", "from core.cli import main; main()"]
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +36,15 @@ async def _events(case_id: int) -> list[dict]:
 
 async def test_checkpoint_is_signed_and_the_record_verifies(case_id: int) -> None:
     made = await audit.make_checkpoint()
-    row = await Checkpoint.select().where(Checkpoint.seq == made["seq"]).output(
-        load_json=True
-    ).first()
-    head = await Case.select(Case.event_count, Case.last_event_hash).where(
-        Case.id == case_id
-    ).first()
+    row = (
+        await Checkpoint.select()
+        .where(Checkpoint.seq == made["seq"])
+        .output(load_json=True)
+        .first()
+    )
+    head = (
+        await Case.select(Case.event_count, Case.last_event_hash).where(Case.id == case_id).first()
+    )
     assert [case_id, head["event_count"], head["last_event_hash"]] in row["entries"]
     report = await audit.verify_all()
     assert report.ok, [str(p) for p in report.problems]
@@ -113,32 +113,26 @@ async def test_a_rewritten_history_passes_the_chain_but_not_the_checkpoint(case_
         problem = report.first
         assert problem.case_id == case_id and problem.checkpoint is not None
         assert "history rewritten" in problem.message
-        cli = await asyncio.to_thread(
-            subprocess.run,
-            [*TONGBAN, "audit", "verify"],
-            env=os.environ.copy(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert cli.returncode == 1, cli.stdout + cli.stderr
-        assert "BROKEN" in cli.stdout and case["tracking_code"] in cli.stdout
+        cli = await asyncio.to_thread(CliRunner().invoke, audit_commands, ["verify"])
+        assert cli.exit_code == 1, cli.output
+        assert "BROKEN" in cli.output and case["tracking_code"] in cli.output
     finally:
         for event_id, reason, prev_hash, digest in originals:
             await CaseEvent.update(
                 {CaseEvent.reason: reason, CaseEvent.prev_hash: prev_hash, CaseEvent.hash: digest}
             ).where(CaseEvent.id == event_id)
-        await Case.update({Case.last_event_hash: case["last_event_hash"]}).where(
-            Case.id == case_id
-        )
+        await Case.update({Case.last_event_hash: case["last_event_hash"]}).where(Case.id == case_id)
     assert (await audit.verify_all()).ok
 
 
 async def test_an_edited_checkpoint_is_found(case_id: int) -> None:
     made = await audit.make_checkpoint()
-    row = await Checkpoint.select().where(Checkpoint.seq == made["seq"]).output(
-        load_json=True
-    ).first()
+    row = (
+        await Checkpoint.select()
+        .where(Checkpoint.seq == made["seq"])
+        .output(load_json=True)
+        .first()
+    )
     forged = [[c, s, "0" * 64] for c, s, _ in row["entries"]] or [[case_id, 1, "0" * 64]]
     await Checkpoint.update({Checkpoint.entries: forged}).where(Checkpoint.id == row["id"])
     try:

@@ -1,4 +1,8 @@
-"""`tongban verify` works offline with the root certificate (and CRL) alone; `tongban ca` too."""
+"""`tongban verify` works offline with the root certificate (and CRL) alone; `tongban ca` too.
+
+One real subprocess proves the offline check needs no database; the other
+commands run in-process (in a thread, since each runs its own event loop).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from core.signing import authority
+from core.signing.cli import ca, verify
 
 from .flows import act, documents_of, file_case, new_id_number, settle
 from .licence_plugins import PERMIT_ITEM
@@ -20,15 +26,8 @@ from .signing_support import flip
 TONGBAN = [sys.executable, "-c", "from core.cli import main; main()"]
 
 
-async def _tongban(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return await asyncio.to_thread(
-        subprocess.run,
-        [*TONGBAN, *args],
-        env=env or os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+async def _invoke(command, *args: str):
+    return await asyncio.to_thread(CliRunner().invoke, command, list(args))
 
 
 @pytest.fixture(scope="module")
@@ -40,45 +39,59 @@ async def receipt(app, jobs, licence_items, open_browser) -> dict:
     return (await documents_of(case["id"]))["receipt"]
 
 
-async def test_verify_offline_with_only_the_root_and_crl(receipt, tmp_path: Path) -> None:
-    (tmp_path / "root.pem").write_bytes(await authority.root_pem())
-    (tmp_path / "crl.pem").write_bytes(b"".join(await authority.current_crls()))
+@pytest.fixture(scope="module")
+async def trust_files(receipt, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("trust")
+    (folder / "root.pem").write_bytes(await authority.root_pem())
+    (folder / "crl.pem").write_bytes(b"".join(await authority.current_crls()))
+    (folder / "certs.pem").write_bytes(b"".join(await authority.leaf_pems()))
+    (folder / "chain.pem").write_bytes(b"".join(await authority.issuing_pems()))
+    return folder
+
+
+async def test_verify_offline_with_only_the_root_and_crl(receipt, trust_files, tmp_path) -> None:
     (tmp_path / "receipt.pdf").write_bytes(bytes(receipt["pdf"]))
     (tmp_path / "altered.pdf").write_bytes(flip(bytes(receipt["pdf"]), 5000))
-    (tmp_path / "certs.pem").write_bytes(b"".join(await authority.leaf_pems()))
-    (tmp_path / "chain.pem").write_bytes(b"".join(await authority.issuing_pems()))
-    (tmp_path / "rows.json").write_text(json.dumps(receipt["rows"], ensure_ascii=False))
-    # No database reachable at all: port 1 refuses; only the files are used.
+    # No database is reachable at all (port 1 refuses): only the two files are used.
     offline = os.environ | {"TONGBAN_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
-    trust = ["--root", str(tmp_path / "root.pem"), "--crl", str(tmp_path / "crl.pem")]
-    valid = await _tongban("verify", str(tmp_path / "receipt.pdf"), *trust, env=offline)
-    assert valid.returncode == 0, valid.stdout + valid.stderr
-    assert valid.stdout.startswith("VALID") and "赶水镇便民服务中心" in valid.stdout
-    altered = await _tongban("verify", str(tmp_path / "altered.pdf"), *trust, env=offline)
-    assert altered.returncode == 1 and altered.stdout.startswith("ALTERED")
-    qr = await _tongban(
-        "verify",
-        "--qr",
-        receipt["qr_payload"],
-        "--rows",
-        str(tmp_path / "rows.json"),
-        "--certs",
-        str(tmp_path / "certs.pem"),
-        "--certs",
-        str(tmp_path / "chain.pem"),
-        *trust,
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*TONGBAN, "verify", str(tmp_path / "receipt.pdf"), str(tmp_path / "altered.pdf")]
+        + ["--root", str(trust_files / "root.pem"), "--crl", str(trust_files / "crl.pem")],
         env=offline,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert qr.returncode == 0, qr.stdout + qr.stderr
-    assert "printed data matches: True" in qr.stdout
+    assert done.returncode == 1, done.stdout + done.stderr  # one of the two is altered
+    valid, altered = done.stdout.split("altered.pdf:")
+    assert "VALID: Signature is valid" in valid and "赶水镇便民服务中心" in valid
+    assert "ALTERED:" in altered
 
 
-async def test_ca_status_and_export(tmp_path: Path, receipt) -> None:
-    status = await _tongban("ca", "status")
-    assert status.returncode == 0, status.stderr
-    assert "root" in status.stdout and "issuing" in status.stdout and "unit" in status.stdout
-    exported = await _tongban("ca", "export", str(tmp_path / "out"))
-    assert exported.returncode == 0, exported.stderr
+async def test_verify_a_qr_payload_against_the_printed_rows(receipt, trust_files, tmp_path):
+    rows = [list(r) for r in receipt["rows"]]
+    trust = ["--root", str(trust_files / "root.pem"), "--crl", str(trust_files / "crl.pem")]
+    certs = ["--certs", str(trust_files / "certs.pem"), "--certs", str(trust_files / "chain.pem")]
+    (tmp_path / "rows.json").write_text(json.dumps(rows, ensure_ascii=False))
+    qr = ["--qr", receipt["qr_payload"], "--rows", str(tmp_path / "rows.json")]
+    ok = await _invoke(verify, *qr, *certs, *trust)
+    assert ok.exit_code == 0, ok.output
+    assert "printed data matches: True" in ok.output
+    rows[0][1] = "500000000000000000"  # a different tracking code typed on the paper
+    (tmp_path / "rows.json").write_text(json.dumps(rows, ensure_ascii=False))
+    forged = await _invoke(verify, *qr, *certs, *trust)
+    assert forged.exit_code == 1 and "Printed data does not match" in forged.output
+
+
+async def test_ca_status_export_and_refusing_a_second_root(receipt, tmp_path) -> None:
+    status = await _invoke(ca, "status")
+    assert status.exit_code == 0, status.output
+    assert "root" in status.output and "issuing" in status.output
+    assert receipt["signer_serial"] in status.output
+    exported = await _invoke(ca, "export", str(tmp_path / "out"))
+    assert exported.exit_code == 0, exported.output
     assert (tmp_path / "out" / "root.pem").read_bytes() == await authority.root_pem()
-    again = await _tongban("ca", "init", "--passphrase-file", str(tmp_path / "out" / "root.pem"))
-    assert again.returncode != 0 and "already exists" in again.stderr
+    (tmp_path / "pass").write_text("a long enough passphrase")
+    again = await _invoke(ca, "init", "--passphrase-file", str(tmp_path / "pass"))
+    assert again.exit_code != 0 and "already exists" in again.output

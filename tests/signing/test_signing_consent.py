@@ -47,18 +47,20 @@ async def test_proxy_filing_without_authorisation_is_refused_and_nothing_is_writ
 
 
 async def test_authorisation_is_bound_to_the_case_and_recorded_in_its_chain(
-    app, new_browser
+    app, open_browser
 ) -> None:
-    agent = await new_browser()
-    await agent.login("agent")
+    agent = await open_browser("agent")
     id_number = new_id_number()
     consent_id = await authorise(agent, "吴十", id_number)
     case = await _submit(id_number)
     bound = await Authorisation.select().where(Authorisation.id == consent_id).first()
     assert bound["case"] == case["id"] and bound["bound_at"] is not None
-    submit_event = await CaseEvent.select().where(
-        (CaseEvent.case == case["id"]) & (CaseEvent.seq == 1)
-    ).output(load_json=True).first()
+    submit_event = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == case["id"]) & (CaseEvent.seq == 1))
+        .output(load_json=True)
+        .first()
+    )
     assert submit_event["payload"]["authorisation"] == {
         "id": consent_id,
         "sha256": bound["image_sha256"],
@@ -67,27 +69,21 @@ async def test_authorisation_is_bound_to_the_case_and_recorded_in_its_chain(
     with pytest.raises(AuthorisationRequired):
         await _submit(id_number)
     # Staff who may see the case see the signature; an unrelated clerk does not.
-    clerk, clerk2 = await new_browser(), await new_browser()
-    await clerk.login("clerk")
-    await clerk2.login("clerk2")
+    clerk, clerk2 = await open_browser("clerk"), await open_browser("clerk2")
     shown = await clerk.get(f"/authorisations/{consent_id}/evidence")
     assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
     assert (await clerk2.get(f"/authorisations/{consent_id}/evidence")).status_code == 404
 
 
-async def test_another_residents_or_agents_authorisation_does_not_count(
-    app, new_browser
-) -> None:
-    agent = await new_browser()
-    await agent.login("agent")
+async def test_another_residents_or_agents_authorisation_does_not_count(app, open_browser) -> None:
+    agent = await open_browser("agent")
     await authorise(agent, "郑一", new_id_number())  # someone else's consent
     with pytest.raises(AuthorisationRequired):
         await _submit(new_id_number(), name="王二")
 
 
-async def test_named_authorisation_must_fit(app, new_browser) -> None:
-    agent = await new_browser()
-    await agent.login("agent")
+async def test_named_authorisation_must_fit(app, open_browser) -> None:
+    agent = await open_browser("agent")
     mine, other = new_id_number(), new_id_number()
     other_consent = await authorise(agent, "冯三", other)
     await authorise(agent, "陈四", mine)
@@ -103,9 +99,10 @@ async def test_named_authorisation_must_fit(app, new_browser) -> None:
         (lambda: b"%PDF-1.4 broken", "paper", "无法读取"),
     ],
 )
-async def test_bad_evidence_is_refused_with_a_message(app, new_browser, evidence, method, message):
-    agent = await new_browser()
-    await agent.login("agent")
+async def test_bad_evidence_is_refused_with_a_message(
+    app, open_browser, evidence, method, message
+) -> None:
+    agent = await open_browser("agent")
     before = await Authorisation.count()
     response = await agent.api(
         "POST",
@@ -122,9 +119,8 @@ async def test_bad_evidence_is_refused_with_a_message(app, new_browser, evidence
     assert await Authorisation.count() == before
 
 
-async def test_only_agents_record_authorisations(app, new_browser) -> None:
-    clerk = await new_browser()
-    await clerk.login("clerk")
+async def test_only_agents_record_authorisations(app, open_browser) -> None:
+    clerk = await open_browser("clerk")
     response = await clerk.api(
         "POST",
         "/api/v1/authorisations",

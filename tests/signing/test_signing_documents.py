@@ -96,9 +96,11 @@ async def test_replaying_the_events_issues_nothing_new(cases: Cases, jobs) -> No
 
     before = await Document.count()
     case = await Case.select().where(Case.id == cases.approved).first()
-    last = await CaseEvent.select().where(
-        (CaseEvent.case == case["id"]) & (CaseEvent.seq == case["event_count"])
-    ).first()
+    last = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == case["id"]) & (CaseEvent.seq == case["event_count"]))
+        .first()
+    )
     assert await issue_notices(case, last) == []
     assert await issue_licences(case, last) == []
     assert await Document.count() == before
@@ -183,3 +185,33 @@ async def test_openssl_verifies_a_stored_documents_detached_signature(
 async def test_stored_hash_matches_the_pdf(cases: Cases) -> None:
     for doc in (await documents_of(cases.approved)).values():
         assert hashlib.sha256(bytes(doc["pdf"])).hexdigest() == doc["pdf_sha256"]
+
+
+async def test_an_approver_with_a_personal_certificate_signs_the_decision_too(
+    app, jobs, licence_items, open_browser, site_root
+) -> None:
+    from core.signing import authority
+
+    from .flows import principal, unit_id
+
+    clerk = await principal("clerk")
+    person = await authority.issue_person_certificate(
+        clerk.staff_id, await unit_id("509910101000-BM")
+    )
+    try:
+        agent = await open_browser("agent")
+        case = await file_case(agent, PERMIT_ITEM, "韩十三", new_id_number(), {"shop_name": "韩记"})
+        await act("clerk", case["id"], "accept")
+        await act("clerk", case["id"], "approve")
+        await settle(jobs)
+    finally:
+        await authority.retire(person["serial"])  # later decisions: the seal only
+    docs = await documents_of(case["id"])
+    decision, receipt = docs["decision"], docs["receipt"]
+    assert decision["person_serial"] == person["serial"] and receipt["person_serial"] == ""
+    reader = PdfFileReader(io.BytesIO(bytes(decision["pdf"])))
+    assert len(reader.embedded_signatures) == 2  # the unit's seal, then the approver
+    # Both verify, and go on verifying after the approver's certificate is retired.
+    outcome = await verify_code(decision["verification_code"])
+    assert outcome.result.status == "valid" and outcome.result.unit == "赶水镇便民服务中心"
+    assert verify_pdf(bytes(decision["pdf"]), site_root).status == "valid"

@@ -46,9 +46,7 @@ async def test_mistyped_and_unknown_codes_are_told_apart(browser) -> None:
     assert "没有与此核验码对应的文件" in unknown.text
 
 
-async def test_uploading_the_pdf_verifies_it_and_a_changed_one_is_altered(
-    licence, browser
-) -> None:
+async def test_uploading_the_pdf_verifies_it_and_a_changed_one_is_altered(licence, browser) -> None:
     await browser.get("/verify/")
     pdf = bytes(licence["pdf"])
     ok = await browser.client.post(
@@ -118,10 +116,8 @@ async def test_ca_files_are_published(browser) -> None:
         assert response.status_code == 200 and marker in response.content, name
 
 
-async def test_staff_download_documents_of_cases_they_may_see(licence, new_browser) -> None:
-    clerk, outsider = await new_browser(), await new_browser()
-    await clerk.login("clerk")
-    await outsider.login("clerk2")
+async def test_staff_download_documents_of_cases_they_may_see(licence, open_browser) -> None:
+    clerk, outsider = await open_browser("clerk"), await open_browser("clerk2")
     listed = await clerk.api("GET", f"/api/v1/cases/{licence['case']}/documents")
     assert {d["kind"] for d in listed.json()} == {"receipt", "decision", "licence"}
     pdf = await clerk.get(f"/documents/{licence['id']}/pdf")
@@ -129,13 +125,13 @@ async def test_staff_download_documents_of_cases_they_may_see(licence, new_brows
     fragment = await clerk.get(f"/documents/case/{licence['case']}")
     assert licence["verification_code"] in fragment.text
     assert (await outsider.get(f"/documents/{licence['id']}/pdf")).status_code == 404
-    assert (await outsider.api("GET", f"/api/v1/cases/{licence['case']}/documents")).status_code == 404
+    assert (
+        await outsider.api("GET", f"/api/v1/cases/{licence['case']}/documents")
+    ).status_code == 404
 
 
-async def test_admin_page_rotates_a_seal_and_refuses_others(new_browser) -> None:
-    admin, clerk = await new_browser(), await new_browser()
-    await admin.login("admin")
-    await clerk.login("clerk")
+async def test_admin_page_rotates_a_seal_and_refuses_others(open_browser) -> None:
+    admin, clerk = await open_browser("admin"), await open_browser("clerk")
     assert (await clerk.get("/admin/signing/")).status_code == 403
     page = await admin.get("/admin/signing/")
     assert page.status_code == 200 and "根证书" in page.text

@@ -38,7 +38,9 @@ async def unit(code: str) -> dict:
     return row
 
 
-async def bare_case(filed_at: str, *, tasks_at: tuple[str, ...] = (), resident: int | None = None) -> int:
+async def bare_case(
+    filed_at: str, *, tasks_at: tuple[str, ...] = (), resident: int | None = None
+) -> int:
     """A case row filed at ``filed_at`` with open tasks at ``tasks_at`` — no workflow, just
     what scoping looks at (the filing unit, the routed units)."""
     version = await ItemVersion.select(ItemVersion.id).first()
@@ -58,7 +60,9 @@ async def bare_case(filed_at: str, *, tasks_at: tuple[str, ...] = (), resident: 
     )[0]
     for code in tasks_at:
         await Task.insert(
-            Task(case=row["id"], step_id="accept", unit=(await unit(code))["id"], role="window_clerk")
+            Task(
+                case=row["id"], step_id="accept", unit=(await unit(code))["id"], role="window_clerk"
+            )
         )
     await CaseEvent.insert(CaseEvent(case=row["id"], seq=1, kind="submit"))
     return row["id"]
@@ -79,15 +83,38 @@ async def scratch_township(parent: str = QIJIANG, villages: int = 2) -> dict[str
     n = 500 + next(_serial)
     town = f"{parent[:6]}{n:03d}000"
     rows = [
-        {"code": town, "name": f"试验{n}镇", "name_en": f"Test Town {n}", "kind": "township",
-         "level": "township", "parent_code": parent},
-        {"code": f"{town}-BM", "name": f"试验{n}镇便民服务中心", "name_en": "", "kind": "service_centre",
-         "level": "township", "parent_code": town},
+        {
+            "code": town,
+            "name": f"试验{n}镇",
+            "name_en": f"Test Town {n}",
+            "kind": "township",
+            "level": "township",
+            "parent_code": parent,
+        },
+        {
+            "code": f"{town}-BM",
+            "name": f"试验{n}镇便民服务中心",
+            "name_en": "",
+            "kind": "service_centre",
+            "level": "township",
+            "parent_code": town,
+        },
     ]
     for v in range(villages):
-        rows.append({"code": f"{town[:9]}{201 + v}", "name": f"试验{n}镇{v + 1}村", "name_en": "",
-                     "kind": "village", "level": "village", "parent_code": town})
+        rows.append(
+            {
+                "code": f"{town[:9]}{201 + v}",
+                "name": f"试验{n}镇{v + 1}村",
+                "name_en": "",
+                "kind": "village",
+                "level": "village",
+                "parent_code": town,
+            }
+        )
     report = await import_units(to_csv(rows))
     assert report.ok, [e.text() for e in report.errors]
-    return {"township": town, "centre": f"{town}-BM",
-            **{f"village{v + 1}": f"{town[:9]}{201 + v}" for v in range(villages)}}
+    return {
+        "township": town,
+        "centre": f"{town}-BM",
+        **{f"village{v + 1}": f"{town[:9]}{201 + v}" for v in range(villages)},
+    }

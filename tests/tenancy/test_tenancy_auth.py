@@ -4,13 +4,16 @@ password changes, CSRF on pages and on the API, bearer tokens, the auditor's rea
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 import httpx
 import pytest
 
+from core.errors import PermissionDenied
 from core.tenancy import tokens
 from core.tenancy.auth import authenticate, hash_password
 from core.tenancy.tables import Membership, Staff, Unit
+from core.web.account import LoginThrottle
 from tests.helpers import Browser
 from tests.tenancy.support import principal
 
@@ -34,13 +37,23 @@ async def browser_at(app):
         await client.aclose()
 
 
-async def staff_account(username: str, unit_code: str, role: str, *, must_change: bool = False,
-                        password: str = PASSWORD) -> int:
+@lru_cache(maxsize=4)
+def _hash(password: str) -> str:
+    return hash_password(password)  # argon2 is slow on purpose: hash each password once
+
+
+async def staff_account(
+    username: str, unit_code: str, role: str, *, must_change: bool = False, password: str = PASSWORD
+) -> int:
     unit = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
     staff = (
         await Staff.insert(
-            Staff(username=username, display_name=username, password_hash=hash_password(password),
-                  must_change_password=must_change)
+            Staff(
+                username=username,
+                display_name=username,
+                password_hash=_hash(password),
+                must_change_password=must_change,
+            )
         ).returning(Staff.id)
     )[0]
     await Membership.insert(Membership(staff=staff["id"], unit=unit["id"], role=role))
@@ -50,27 +63,38 @@ async def staff_account(username: str, unit_code: str, role: str, *, must_change
 async def test_logging_in_gives_a_new_session_id(browser_at):
     browser = await browser_at()
     await browser.get("/login")
-    await browser.client.post("/login", data={"username": "nobody", "password": "x",
-                                              "_csrf_token": browser.csrf})
-    browser.client.cookies.set("tongban_session", "attacker-chosen-id")
+    # An attacker planted a session id in the victim's browser before they logged in.
+    browser.client.cookies.set("tongban_session", "attacker-chosen-id", domain="testserver.local")
     await browser.login("clerk")
     assert browser.client.cookies.get("tongban_session") not in (None, "attacker-chosen-id")
+    assert (await browser.get("/desk/")).status_code == 200
 
 
-async def test_five_wrong_passwords_lock_the_account(browser_at):
-    await staff_account("locktest", "509910101000-BM", "window_clerk")
+async def test_the_fifth_wrong_password_locks_the_account(browser_at):
+    staff_id = await staff_account("locktest", "509910101000-BM", "window_clerk")
     browser = await browser_at()
-    for _ in range(5):
-        response = await browser.post_form("/login", {"username": "locktest", "password": "wrong"})
-        assert response.status_code == 400 and "用户名或密码错误" in response.text
+    first = await browser.post_form("/login", {"username": "locktest", "password": "wrong"})
+    assert first.status_code == 400 and "用户名或密码错误" in first.text
+    assert (await Staff.select(Staff.failed_logins).where(Staff.id == staff_id).first()) == {
+        "failed_logins": 1
+    }
+    await Staff.update({Staff.failed_logins: 4}).where(Staff.id == staff_id)
+    await browser.post_form("/login", {"username": "locktest", "password": "wrong again"})
+    # Locked now: even the right password is turned away, with the reason.
     locked = await browser.post_form("/login", {"username": "locktest", "password": PASSWORD})
     assert locked.status_code == 400 and "尝试次数过多" in locked.text
+    assert "tongban_session" not in locked.cookies
 
 
-async def test_one_address_trying_many_accounts_is_throttled(browser_at):
-    browser = await browser_at()
-    for n in range(20):
-        await browser.post_form("/login", {"username": f"guess{n}", "password": "123456"})
+async def test_one_address_trying_many_accounts_is_throttled(app, browser_at):
+    address = "10.9.1.1"
+    throttle = LoginThrottle(app.stores.get("login-throttle"))
+    for _ in range(19):  # as if 19 guesses had failed from this address already
+        await throttle.failed(address)
+    assert not await throttle.blocked(address)
+    browser = await browser_at(address)
+    last_guess = await browser.post_form("/login", {"username": "guess", "password": "123456"})
+    assert last_guess.status_code == 400
     throttled = await browser.post_form("/login", {"username": "clerk", "password": "demo-clerk"})
     assert throttled.status_code == 429 and "登录失败次数过多" in throttled.text
     assert "tongban_session" not in throttled.cookies
@@ -84,26 +108,38 @@ async def test_a_temporary_password_must_be_changed_before_anything_else(browser
     await browser.login("newcomer", PASSWORD)
     await elsewhere.login("newcomer", PASSWORD)
     desk = await browser.get("/desk/", follow_redirects=False)
-    assert desk.status_code == 303 and desk.headers["location"] == "/account/password?next=/desk/"
+    assert desk.status_code == 303 and desk.headers["location"] == "/account/password?next=/desk"
     api = await browser.api("GET", "/api/v1/cases/1")
     assert api.status_code == 403
     page = await browser.get("/account/password")
     assert "请先把别人给您的密码换成您自己的密码" in page.text
-    weak = await browser.post_form("/account/password",
-                                   {"current": PASSWORD, "new": "newcomer123", "confirm": "newcomer123"})
+    weak = await browser.post_form(
+        "/account/password", {"current": PASSWORD, "new": "newcomer123", "confirm": "newcomer123"}
+    )
     assert weak.status_code == 422 and "密码中不要包含您的姓名或用户名" in weak.text
     done = await browser.post_form(
         "/account/password",
-        {"current": PASSWORD, "new": "Ganshui-window-77", "confirm": "Ganshui-window-77", "next": "/desk/"},
+        {
+            "current": PASSWORD,
+            "new": "Ganshui-window-77",
+            "confirm": "Ganshui-window-77",
+            "next": "/desk/",
+        },
     )
     assert done.status_code == 200 and str(done.url).endswith("/desk/")
     # Every other session of the account ended with the change.
     assert (await elsewhere.get("/desk/", follow_redirects=False)).status_code in (302, 303)
-    assert (await elsewhere.get("/desk/", follow_redirects=False)).headers["location"].startswith("/login")
+    assert (
+        (await elsewhere.get("/desk/", follow_redirects=False))
+        .headers["location"]
+        .startswith("/login")
+    )
 
 
 async def test_a_demo_password_outside_the_demo_site_forces_a_change(catalogue):
-    staff_id = await staff_account("copied", "509910101000-BM", "window_clerk", password="demo-clerk")
+    staff_id = await staff_account(
+        "copied", "509910101000-BM", "window_clerk", password="demo-clerk"
+    )
     await authenticate("copied", "demo-clerk", demo_site=True)
     assert not (await Staff.select(Staff.must_change_password).where(Staff.id == staff_id).first())[
         "must_change_password"
@@ -124,7 +160,9 @@ async def test_a_form_without_its_csrf_token_changes_nothing(browser_at):
         f"/admin/units/{unit['id']}/rename", data={"name": "被改"}, headers={"HX-Request": "true"}
     )
     assert htmx.status_code == 403
-    assert (await Unit.select(Unit.name).where(Unit.id == unit["id"]).first())["name"] == unit["name"]
+    assert (await Unit.select(Unit.name).where(Unit.id == unit["id"]).first())["name"] == unit[
+        "name"
+    ]
 
 
 async def test_the_api_needs_the_csrf_header_with_a_session_but_not_with_a_token(browser_at):
@@ -137,7 +175,9 @@ async def test_the_api_needs_the_csrf_header_with_a_session_but_not_with_a_token
     assert with_header.status_code == 404  # past CSRF: the case does not exist
 
     _, secret = await tokens.create_token(
-        await principal("admin"), name="赶水便民服务中心系统", unit_code="509910101000-BM",
+        await principal("admin"),
+        name="赶水便民服务中心系统",
+        unit_code="509910101000-BM",
         role="window_clerk",
     )
     system = await browser_at()
@@ -145,7 +185,9 @@ async def test_the_api_needs_the_csrf_header_with_a_session_but_not_with_a_token
         "/api/v1/cases/999999/actions", json=body, headers={"authorization": f"Bearer {secret}"}
     )
     assert by_token.status_code == 404  # no CSRF needed: a browser cannot send this header
-    wrong = await system.client.get("/api/v1/cases/1", headers={"authorization": "Bearer tb_" + "x" * 43})
+    wrong = await system.client.get(
+        "/api/v1/cases/1", headers={"authorization": "Bearer tb_" + "x" * 43}
+    )
     assert wrong.status_code == 401 and wrong.json()["status"] == 401
     # A token opens the API only, never the pages.
     page = await system.client.get("/desk/", headers={"authorization": f"Bearer {secret}"})
@@ -165,7 +207,7 @@ async def test_a_token_acts_as_exactly_its_unit_and_role(catalogue):
     await tokens.revoke_token(admin, token_id)
     assert await tokens.principal_for_token(secret) is None
     assert await tokens.principal_for_token("tb_" + "A" * 43) is None
-    with pytest.raises(Exception):  # an admin role is never given to a token
+    with pytest.raises(PermissionDenied):  # an admin role is never given to a token
         await tokens.create_token(admin, name="x", unit_code="509910000000", role="district_admin")
 
 
@@ -176,14 +218,24 @@ async def test_an_auditor_is_refused_every_change_whatever_the_route(browser_at)
     assert (await auditor.get(f"/admin/units/{unit['id']}")).status_code == 200  # may look
     for url, data in [
         (f"/admin/units/{unit['id']}/rename", {"name": "审计改名"}),
-        ("/admin/staff/", {"username": "auditmade", "display_name": "x", "password": "Aa-123456789",
-                           "unit_code": "509910101000-BM", "role": "window_clerk"}),
+        (
+            "/admin/staff/",
+            {
+                "username": "auditmade",
+                "display_name": "x",
+                "password": "Aa-123456789",
+                "unit_code": "509910101000-BM",
+                "role": "window_clerk",
+            },
+        ),
         ("/admin/levels/village/rename", {"name": "x"}),
     ]:
         response = await auditor.post_form(url, data)
         assert response.status_code == 403, url
         assert "您无权执行此操作" in response.text
-    assert (await Unit.select(Unit.name).where(Unit.id == unit["id"]).first())["name"] == unit["name"]
+    assert (await Unit.select(Unit.name).where(Unit.id == unit["id"]).first())["name"] == unit[
+        "name"
+    ]
     assert not await Staff.exists().where(Staff.username == "auditmade")
     api = await auditor.api("POST", "/api/v1/cases/1/actions", json={"action": "accept"})
     assert api.status_code == 403

@@ -47,7 +47,9 @@ async def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(c
 
 async def test_missing_columns_are_named():
     report = await import_units("code,name\n1,x\n")
-    assert [e.text() for e in report.errors] == ["missing columns: name_en, kind, level, parent_code"]
+    assert [e.text() for e in report.errors] == [
+        "missing columns: name_en, kind, level, parent_code"
+    ]
 
 
 async def test_an_admin_imports_only_into_their_own_subtree(catalogue):
@@ -76,9 +78,13 @@ async def test_a_real_county_imports_and_a_second_import_changes_nothing(catalog
     assert again.ok and again.created == 0 and again.unchanged == len(rows)
     county = await Unit.select(Unit.path).where(Unit.code == "509930000000").first()
     assert await Unit.count().where(under(Unit.path, county["path"])) == len(rows)
-    log = await AdminEvent.select().where(AdminEvent.action == "units.import").order_by(
-        AdminEvent.id, ascending=False
-    ).first().output(load_json=True)
+    log = (
+        await AdminEvent.select()
+        .where(AdminEvent.action == "units.import")
+        .order_by(AdminEvent.id, ascending=False)
+        .first()
+        .output(load_json=True)
+    )
     assert log["target"] == "county.csv" and log["details"]["created"] == len(rows)
 
 

@@ -23,19 +23,43 @@ async def test_a_city_admin_adds_a_tier_puts_units_on_it_and_removes_it_when_emp
     admin = await principal("admin")
     before = await depths()
     await levels.add_level(
-        admin, "subdistrict", "片区", "Sub-district", after="district",
+        admin,
+        "subdistrict",
+        "片区",
+        "Sub-district",
+        after="district",
         unit_kinds=["township", "service_centre"],
     )
     assert await depths() == [*before[:2], "subdistrict", *before[2:]]
     report = await import_units(
-        to_csv([{"code": "509910900000", "name": "东片区", "name_en": "East Area", "kind": "township",
-                 "level": "subdistrict", "parent_code": QIJIANG}])
+        to_csv(
+            [
+                {
+                    "code": "509910900000",
+                    "name": "东片区",
+                    "name_en": "East Area",
+                    "kind": "township",
+                    "level": "subdistrict",
+                    "parent_code": QIJIANG,
+                }
+            ]
+        )
     )
     assert report.ok, [e.text() for e in report.errors]
     # A village kind may not sit on the new tier: the admin marked only two kinds.
     bad = await import_units(
-        to_csv([{"code": "509910900201", "name": "村", "name_en": "", "kind": "village",
-                 "level": "subdistrict", "parent_code": "509910900000"}])
+        to_csv(
+            [
+                {
+                    "code": "509910900201",
+                    "name": "村",
+                    "name_en": "",
+                    "kind": "village",
+                    "level": "subdistrict",
+                    "parent_code": "509910900000",
+                }
+            ]
+        )
     )
     assert [e.text() for e in bad.errors] == [
         "kind: a unit of kind “village” is not allowed at level “subdistrict”"
@@ -80,4 +104,6 @@ async def test_only_a_city_admin_changes_levels(catalogue):
         with pytest.raises(PermissionDenied):
             await levels.rename_level(await principal(who), "village", "x", "")
     with pytest.raises(Refused, match="key"):
-        await levels.add_level(await principal("admin"), "Bad Key", "x", "", after="city", unit_kinds=[])
+        await levels.add_level(
+            await principal("admin"), "Bad Key", "x", "", after="city", unit_kinds=[]
+        )

@@ -45,7 +45,9 @@ async def visible(username: str, ids: dict[str, int], *, write: bool = False) ->
     where = case_visibility(who, Case, Task, write=write)
     if where is None:
         return set()
-    found = {r["id"] for r in await Case.select(Case.id).where(where & Case.id.is_in(list(ids.values())))}
+    found = {
+        r["id"] for r in await Case.select(Case.id).where(where & Case.id.is_in(list(ids.values())))
+    }
     return {name for name, case_id in ids.items() if case_id in found}
 
 
@@ -59,7 +61,12 @@ async def test_a_department_sees_what_is_routed_to_it_not_the_whole_district(cas
 
 
 async def test_a_district_sees_its_district_and_the_city_sees_everything(cases):
-    assert await visible("district", cases) == {"maliu", "ganshui_centre", "shijiao", "routed_to_sb"}
+    assert await visible("district", cases) == {
+        "maliu",
+        "ganshui_centre",
+        "shijiao",
+        "routed_to_sb",
+    }
     assert await visible("admin", cases) == set(cases)
 
 
@@ -83,7 +90,10 @@ async def test_residents_are_visible_through_their_cases(catalogue):
     await bare_case(DAGUAN_VILLAGE, resident=theirs)
     clerk = await principal("clerk")
     where = resident_visibility(clerk, Resident, Case, Task)
-    ids = {r["id"] for r in await Resident.select(Resident.id).where(where & Resident.id.is_in([mine, theirs]))}
+    ids = {
+        r["id"]
+        for r in await Resident.select(Resident.id).where(where & Resident.id.is_in([mine, theirs]))
+    }
     assert ids == {mine}
 
 
@@ -91,7 +101,9 @@ async def test_rows_of_a_case_are_visible_with_their_case(cases):
     # Documents, materials, events: anything hanging on a case through a foreign key.
     clerk = await principal("clerk2")
     where = document_visibility(clerk, CaseEvent.case, Case, Task)
-    rows = await CaseEvent.select(CaseEvent.case).where(where & CaseEvent.case.is_in(list(cases.values())))
+    rows = await CaseEvent.select(CaseEvent.case).where(
+        where & CaseEvent.case.is_in(list(cases.values()))
+    )
     assert {r["case"] for r in rows} == {cases["daguan"]}
 
 

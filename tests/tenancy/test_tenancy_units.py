@@ -60,7 +60,10 @@ async def test_a_whole_township_moves_with_its_villages_in_one_statement(catalog
     admin = await principal("admin")
     moved = await units.move_unit(admin, (await unit(town["township"]))["id"], "509920000000")
     assert moved == 5  # township, its centre, three villages
-    paths = [r["path"] for r in await Unit.select(Unit.path).where(Unit.code.like(town["township"][:9] + "%"))]
+    paths = [
+        r["path"]
+        for r in await Unit.select(Unit.path).where(Unit.code.like(town["township"][:9] + "%"))
+    ]
     assert paths and all(p.startswith("/509900000000/509920000000/") for p in paths)
 
 
@@ -115,10 +118,14 @@ async def test_deactivation_keeps_the_tree_whole(catalogue):
     village = await unit(town["village1"])
     from core.tenancy.accounts import create_staff
 
-    await create_staff(f"agent{village['id']}", "代办员", "Tongban-test-2026", town["village1"], "village_agent")
+    await create_staff(
+        f"agent{village['id']}", "代办员", "Tongban-test-2026", town["village1"], "village_agent"
+    )
     await units.set_active(admin, village["id"], False)
     # Staff of a deactivated unit lose their access through it.
-    staff = await Membership.select(Membership.staff).where(Membership.unit == village["id"]).first()
+    staff = (
+        await Membership.select(Membership.staff).where(Membership.unit == village["id"]).first()
+    )
     assert (await load_principal(staff["staff"])).memberships == ()
     # With its last active sub-unit gone, the township may close; the village cannot
     # come back while its parent is away.
@@ -137,9 +144,15 @@ async def test_creating_a_unit_checks_code_kind_and_level(catalogue):
     admin = await principal("district")
     ganshui = await unit(GANSHUI)
     cases = [
-        ({"code": "bad code!", "kind": "village", "level": "village"}, "letters, digits or hyphens"),
+        (
+            {"code": "bad code!", "kind": "village", "level": "village"},
+            "letters, digits or hyphens",
+        ),
         ({"code": "509910101299", "kind": "district", "level": "village"}, "not allowed at level"),
-        ({"code": "509910101298", "kind": "service_centre", "level": "district"}, "above its parent"),
+        (
+            {"code": "509910101298", "kind": "service_centre", "level": "district"},
+            "above its parent",
+        ),
         ({"code": "509910101201", "kind": "village", "level": "village"}, "already used"),
         ({"code": "509910101000-bm", "kind": "window", "level": "township"}, "already used"),
     ]
@@ -147,12 +160,19 @@ async def test_creating_a_unit_checks_code_kind_and_level(catalogue):
         with pytest.raises(Refused, match=reason):
             await units.create_unit(admin, ganshui["id"], name="新单位", name_en="", **fields)
     new_id = await units.create_unit(
-        admin, ganshui["id"], code="509910101299", name="新村", name_en="New Village",
-        kind="village", level="village",
+        admin,
+        ganshui["id"],
+        code="509910101299",
+        name="新村",
+        name_en="New Village",
+        kind="village",
+        level="village",
     )
     created = await Unit.select().where(Unit.id == new_id).first()
     assert created["path"] == f"{ganshui['path']}509910101299/"
-    assert (await entries(admin, action="unit.create", unit_id=new_id))[0]["target"].startswith("新村")
+    assert (await entries(admin, action="unit.create", unit_id=new_id))[0]["target"].startswith(
+        "新村"
+    )
 
 
 async def test_export_lists_parents_first_and_only_ones_own_subtree(catalogue):

@@ -16,10 +16,13 @@ from core.catalog import fields as msg
 from core.i18n import gettext
 from core.materials import storage
 from tests.ui import flows
+from tests.ui.conftest import speaking
 
 
 def error_box(html: str, dom_id: str) -> str:
-    match = re.search(rf'<div class="errors" id="err-{re.escape(dom_id)}"[^>]*>(.*?)</div>', html, re.S)
+    match = re.search(
+        rf'<div class="errors" id="err-{re.escape(dom_id)}"[^>]*>(.*?)</div>', html, re.S
+    )
     assert match, f"no error box err-{dom_id}"
     return match.group(1)
 
@@ -36,10 +39,12 @@ def expect(locale: str, message: str, **params) -> str:
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
-async def test_registration_errors_at_their_fields(new_browser, locale):
-    agent = await new_browser()
-    agent.client.cookies.set("lang", locale)
-    await agent.login("agent")
+async def test_registration_errors_at_their_fields(people, locale):
+    with speaking(await people("agent"), locale) as agent:
+        await _registration_errors(agent, locale)
+
+
+async def _registration_errors(agent, locale: str) -> None:
     bad_check = flows.new_id_number()[:-1] + ("0" if flows.new_id_number()[-1] != "0" else "1")
     page = await flows.post(
         agent, "/workbench/residents/new", {"name": "", "id_number": bad_check, "phone": "12345"}
@@ -64,10 +69,12 @@ async def test_registration_errors_at_their_fields(new_browser, locale):
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
-async def test_search_and_filing_errors_at_their_fields(new_browser, locale):
-    agent = await new_browser()
-    agent.client.cookies.set("lang", locale)
-    await agent.login("agent")
+async def test_search_and_filing_errors_at_their_fields(people, locale):
+    with speaking(await people("agent"), locale) as agent:
+        await _search_and_filing_errors(agent, locale)
+
+
+async def _search_and_filing_errors(agent, locale: str) -> None:
     search = await flows.post(
         agent,
         "/workbench/residents/search",
@@ -76,7 +83,9 @@ async def test_search_and_filing_errors_at_their_fields(new_browser, locale):
     assert search.status_code == 422
     assert expect(locale, msg.DATE_FUTURE) in error_box(search.text, "s-birth")
 
-    resident_id = await flows.register(agent, "郑十一", flows.new_id_number("19800101"), flows.new_phone())
+    resident_id = await flows.register(
+        agent, "郑十一", flows.new_id_number("19800101"), flows.new_phone()
+    )
     await flows.consent(agent, resident_id)
     filed = await flows.post(
         agent,
@@ -100,10 +109,12 @@ async def test_search_and_filing_errors_at_their_fields(new_browser, locale):
     assert expect(locale, storage.BAD_TYPE) in refused.text
 
 
-async def test_an_error_page_is_in_the_chosen_language_and_shows_no_trace(new_browser):
-    agent = await new_browser()
-    agent.client.cookies.set("lang", "en")
-    await agent.login("agent")
+async def test_an_error_page_is_in_the_chosen_language_and_shows_no_trace(people):
+    with speaking(await people("agent"), "en") as agent:
+        await _error_pages(agent)
+
+
+async def _error_pages(agent) -> None:
     missing = await agent.get("/workbench/cases/999999")
     assert missing.status_code == 404
     assert "No such case." in missing.text and "Traceback" not in missing.text

@@ -33,9 +33,8 @@ def assert_inert(html: str, payload: str) -> None:
     assert escaped in html or escaped_quotes in html, f"{payload!r} is not shown as text"
 
 
-async def test_what_agents_and_clerks_type_is_shown_as_text_on_every_page(new_browser):
-    agent, clerk, public = await new_browser(), await new_browser(), await new_browser()
-    await agent.login("agent")
+async def test_what_agents_and_clerks_type_is_shown_as_text_on_every_page(people, new_browser):
+    agent, clerk, public = await people("agent"), await people("clerk"), await new_browser()
     id_number = flows.new_id_number("19800101")
     resident_id = await flows.register(agent, SCRIPT, id_number, flows.new_phone())
     await flows.consent(agent, resident_id)
@@ -67,12 +66,16 @@ async def test_what_agents_and_clerks_type_is_shown_as_text_on_every_page(new_br
     for payload in PAYLOADS:
         assert_inert(echoed.text, payload)
 
-    await clerk.login("clerk")
     reason = f"{SCRIPT}{IMG}"
     asked = await flows.post(
         clerk,
         f"/cases/{case_id}/act",
-        {"action": "request_supplement", "reason": reason, "material": "id_card", "note.id_card": IMG},
+        {
+            "action": "request_supplement",
+            "reason": reason,
+            "material": "id_card",
+            "note.id_card": IMG,
+        },
     )
     assert asked.status_code == 200, asked.text[:2000]
     case_page = await agent.get(f"/workbench/cases/{case_id}")

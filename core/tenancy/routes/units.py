@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -38,7 +40,7 @@ class UnitsController(ConsoleController):
             return HTMXTemplate(
                 template_name="tenancy/partials/unit_results.html",
                 context={"found": found, "q": q, **await names()},
-                push_url=f"/admin/units/?q={q}" if q else "/admin/units/",
+                push_url=f"/admin/units/?q={quote(q)}" if q else "/admin/units/",
             )
         return await page(
             request,

@@ -31,7 +31,8 @@
     size();
   }
   document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("canvas[data-input]"), setup);
+    // Show the parts that need script first: a hidden canvas has no size to draw on.
     Array.prototype.forEach.call(document.querySelectorAll(".needs-js"), function (el) { el.hidden = false; });
+    Array.prototype.forEach.call(document.querySelectorAll("canvas[data-input]"), setup);
   });
 })();

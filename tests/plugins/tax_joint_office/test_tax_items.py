@@ -149,8 +149,12 @@ async def test_home_sale_taxes_shown_before_filing_match_the_assessment(staff):
     # The day before the second anniversary: VAT 630 000 ÷ 1.05 × 5% = 30 000 and its
     # surtaxes (county town, halved) 750 + 450 + 300; deed tax and income tax on 600 000.
     signed = date.fromisoformat(form["contract_signed_on"])
-    day_short = housing_form(acquired_on=(signed.replace(year=signed.year - 2) + timedelta(days=1)).isoformat())
-    short = {line["code"]: line["amount"] for line in (await quote(agent, HOUSING, day_short))["lines"]}
+    day_short = housing_form(
+        acquired_on=(signed.replace(year=signed.year - 2) + timedelta(days=1)).isoformat()
+    )
+    short = {
+        line["code"]: line["amount"] for line in (await quote(agent, HOUSING, day_short))["lines"]
+    }
     assert short["vat"] == "30000.00" and short["urban_construction_tax"] == "750.00"
     assert short["deed_tax"] == "6000.00" and short["individual_income_tax"] == "6000.00"
 
@@ -213,4 +217,3 @@ async def test_tax_payment_certificate_is_issued_as_a_signed_e_licence(staff, jo
     assert licence["title"] == "中华人民共和国税收完税证明"
     assert licence["licence_number"] == f"WSZM-{case['tracking_code']}"
     assert licence["holder_name"] == "冯纳税"
-
