@@ -77,6 +77,8 @@ EVENT_LABELS = {
     "light": N_("Time-limit light changed"),
     "step_light": N_("Step light changed"),
     "escalate": N_("Escalated to the supervisor"),
+    # electronic supervision (core/reports): a supervisor urged the holders of an overdue case
+    "urge": N_("Urged by the supervisor"),
 }
 
 LIGHT_LABELS = {"green": N_("On time"), "yellow": N_("Due soon"), "red": N_("Overdue"), "": ""}

@@ -17,6 +17,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from core.catalog import delegation, uploads
+from core.catalog.delegation_admin import UnknownItem
 from core.catalog.fields import HARD_MAX_BYTES, MAX_FILENAME, Field
 from core.catalog.form_context import form_context
 from core.catalog.form_view import FieldView, apply_op, form_view
@@ -30,6 +31,8 @@ from core.tenancy.tables import Unit
 from core.web.guards import provide_principal, require_roles
 
 FILING_ROLES = ("village_agent", "window_clerk")
+# One file per request; the materials module enforces the site's own (smaller) limit,
+# and no more than that limit plus one byte is ever read into memory.
 UPLOAD_LIMIT = HARD_MAX_BYTES
 _INDEX_RE = re.compile(r"\[[0-9]+\]")
 NO_FILE = N_("Choose a file to upload")
@@ -48,7 +51,7 @@ async def filing_item(principal: Principal, code: str) -> Item:
     item = get_catalog().items.get(code[:32])
     unit = {"path": membership.unit_path, "level": membership.level, "name": membership.unit_name}
     if item is None:
-        raise ItemNotAvailable(unit=membership.unit_name, reason="no such item")
+        raise UnknownItem()
     decision = await delegation.may_file(item, unit, proxy=membership.role == "village_agent")
     if not decision.allowed:
         raise ItemNotAvailable(decision.message, unit=membership.unit_name)
@@ -158,13 +161,14 @@ class FormController(Controller):
         if isinstance(upload, UploadFile) and upload.filename:
             # The materials module checks and stores files (type sniffing, image
             # re-encoding, thumbnails); it sits above the catalogue, hence the late import.
+            from core.materials.services import max_bytes
             from core.materials.services import upload as store_upload
             from core.materials.storage import Rejected
 
             try:
                 row = await store_upload(
                     principal,
-                    await upload.read(),
+                    await upload.read(max_bytes() + 1),
                     upload.filename[:MAX_FILENAME],
                     material_code=declared.material,
                     purpose="field",

@@ -64,7 +64,9 @@ def line_chart(
     for k in range(5):
         value = top_value * k / 4
         yy = y(value)
-        parts.append(f'<line class="gridline" x1="{left}" x2="{WIDTH - right}" y1="{yy:.1f}" y2="{yy:.1f}"/>')
+        parts.append(
+            f'<line class="gridline" x1="{left}" x2="{WIDTH - right}" y1="{yy:.1f}" y2="{yy:.1f}"/>'
+        )
         parts.append(
             f'<text class="tick" x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{_fmt(value)}</text>'
         )

@@ -21,7 +21,9 @@ async def _prepared():
 
 
 @reports.command("reconcile")
-@click.option("--days", default=35, show_default=True, type=int, help="Past days whose rows to check.")
+@click.option(
+    "--days", default=35, show_default=True, type=int, help="Past days whose rows to check."
+)
 @click.option("--all", "everything", is_flag=True, help="Check every day since the first case.")
 @click.option("--dry-run", is_flag=True, help="Report drift; repair nothing.")
 def reconcile_command(days: int, everything: bool, dry_run: bool) -> None:

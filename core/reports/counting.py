@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from core.cases.tables import Case
 from core.cases import timing
+from core.cases.tables import Case
 from core.cases.timing import pauses_of
 from core.catalog.versions import item_for_version
 from core.db import transaction

@@ -29,9 +29,9 @@ Getter = Callable[[Figures], float | int | None]
 
 # (header msgid, getter, is a share)
 FIGURE_COLUMNS: tuple[tuple[str, Getter, bool], ...] = (
-    (N_("Filed"), lambda f: f.filed, False),
-    (N_("Accepted"), lambda f: f.accepted, False),
-    (N_("Finished"), lambda f: f.finished, False),
+    (N_("Cases filed"), lambda f: f.filed, False),
+    (N_("Cases accepted"), lambda f: f.accepted, False),
+    (N_("Cases finished"), lambda f: f.finished, False),
     (N_("Finished on time"), lambda f: f.on_time, False),
     (N_("On-time rate"), lambda f: f.on_time_share, True),
     (N_("Overdue at compilation"), lambda f: f.red_now, False),

@@ -5,16 +5,17 @@ township, its figures for the month before (from the aggregates, after the
 night's reconciliation) and freezes them in a :class:`MonthlyReport`. The
 township's supervisor checks and confirms it — that is its submission to
 the district. The district sees which of its townships have not confirmed
-by the deadline (the 5th of the month unless ``[reports] confirm_by_day``
-says otherwise) and exports the lot as CSV or XLSX.
+by the deadline (the 5th working day of the month unless
+``[reports] confirm_by_working_day`` says otherwise) and exports the lot as CSV or XLSX.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from core.db import transaction
+from core.deadlines.site_calendar import site_calendar
 from core.errors import NotFound, PermissionDenied, TongbanError
 from core.i18n import N_
 from core.reports import access, figures
@@ -35,12 +36,17 @@ class AlreadyConfirmed(TongbanError):
     message = N_("This monthly report has already been confirmed.")
 
 
-def confirm_by(period: date) -> date:
-    """The day by which a township confirms its report for the month ``period``."""
-    day = int(get_settings().site.get("reports", {}).get("confirm_by_day", 5))
-    following = month_end(period).toordinal() + 1
-    first = date.fromordinal(following)
-    return first.replace(day=min(max(day, 1), 28))
+async def confirm_by(period: date) -> date:
+    """The day by which a township confirms its report for the month ``period``: the
+    5th working day of the following month (``[reports] confirm_by_working_day``).
+
+    Working days, not calendar days: after the National Day holidays the
+    report is compiled on 8 October, and "by the 5th" would have passed.
+    """
+    n = int(get_settings().site.get("reports", {}).get("confirm_by_working_day", 5))
+    following = date.fromordinal(month_end(period).toordinal() + 1)
+    calendar = await site_calendar()
+    return calendar.add_working_days(following - timedelta(days=1), max(n, 1))
 
 
 def key_of(unit_id: int, period: date) -> str:
@@ -97,17 +103,17 @@ class TownshipStatus:
 
 async def status(unit: dict, period: date, today: date) -> list[TownshipStatus]:
     """Every township in ``unit``'s subtree with its report for ``period`` (if compiled)."""
-    townships = (
-        [unit] if unit["kind"] == "township" else await access.townships_under(unit["path"])
-    )
+    townships = [unit] if unit["kind"] == "township" else await access.townships_under(unit["path"])
     ids = [t["id"] for t in townships]
     reports = {}
     if ids:
-        for row in await MonthlyReport.select().where(
-            MonthlyReport.unit.is_in(ids) & (MonthlyReport.period == period)
-        ).output(load_json=True):
+        for row in (
+            await MonthlyReport.select()
+            .where(MonthlyReport.unit.is_in(ids) & (MonthlyReport.period == period))
+            .output(load_json=True)
+        ):
             reports[row["unit"]] = row
-    deadline = confirm_by(period)
+    deadline = await confirm_by(period)
     result = []
     for township in townships:
         report = reports.get(township["id"])
@@ -126,7 +132,10 @@ async def status(unit: dict, period: date, today: date) -> list[TownshipStatus]:
 async def report_for(principal: Principal, report_id: int) -> tuple[dict, dict]:
     """A report the person may see, with its township; ReportNotFound otherwise."""
     row = (
-        await MonthlyReport.select().where(MonthlyReport.id == report_id).output(load_json=True).first()
+        await MonthlyReport.select()
+        .where(MonthlyReport.id == report_id)
+        .output(load_json=True)
+        .first()
     )
     if row is None:
         raise ReportNotFound()

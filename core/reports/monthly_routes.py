@@ -46,9 +46,11 @@ class MonthlyController(Controller):
                 "unit": row,
                 "period": period,
                 "statuses": statuses,
-                "deadline": monthly.confirm_by(period),
+                "deadline": await monthly.confirm_by(period),
                 "late": [s for s in statuses if s.late],
-                "may_confirm": {s.unit["id"]: access.may_confirm(principal, s.unit) for s in statuses},
+                "may_confirm": {
+                    s.unit["id"]: access.may_confirm(principal, s.unit) for s in statuses
+                },
             },
         )
 
@@ -73,7 +75,7 @@ class MonthlyController(Controller):
             body,
             media_type=EXPORT_TYPES[kind],
             headers={
-                "content-disposition": f"attachment; filename=\"{filename}\"; "
+                "content-disposition": f'attachment; filename="{filename}"; '
                 f"filename*=UTF-8''{quote(filename)}",
                 "cache-control": "no-store",
             },
@@ -91,7 +93,7 @@ class MonthlyController(Controller):
                 "report": report,
                 "unit": unit,
                 "status": statuses[0],
-                "deadline": monthly.confirm_by(report["period"]),
+                "deadline": await monthly.confirm_by(report["period"]),
                 "may_confirm": access.may_confirm(principal, unit),
             },
         )

@@ -48,9 +48,7 @@ async def reconciliation_due(local: datetime, now: datetime) -> bool:
         return False
     runs = await ReconciliationRun.select(
         ReconciliationRun.started_at, ReconciliationRun.finished_at
-    ).where(
-        (ReconciliationRun.run_on == local.date()) & (ReconciliationRun.trigger == "nightly")
-    )
+    ).where((ReconciliationRun.run_on == local.date()) & (ReconciliationRun.trigger == "nightly"))
     for run in runs:
         started = run["started_at"]
         started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
@@ -72,7 +70,8 @@ async def run(now: datetime | None = None) -> dict:
     calendar = await site_calendar()
     today = local.date()
     if today >= first_working_day(month_start(today), calendar) and (
-        local.hour >= schedule().compile_hour or today > first_working_day(month_start(today), calendar)
+        local.hour >= schedule().compile_hour
+        or today > first_working_day(month_start(today), calendar)
     ):
         created = await monthly.compile_month(previous_month(today), now=now)
         if created:

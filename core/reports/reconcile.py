@@ -27,15 +27,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from core.cases.tables import Case
 from core.cases import timing
+from core.cases.tables import Case
 from core.db import is_postgres, transaction
 from core.deadlines.site_calendar import site_calendar
 from core.reports import store
 from core.reports.contribution import DAY_COLUMNS, Delta, aware
 from core.reports.counting import CASE_COLUMNS, count_case, figures_for, figures_from_cursor
 from core.reports.periods import local_today
-from core.reports.tables import ReconciliationRun, ReportCursor, ReportDay, ReportHandling, ReportNow
+from core.reports.tables import (
+    ReconciliationRun,
+    ReportCursor,
+    ReportDay,
+    ReportHandling,
+    ReportNow,
+)
 from core.reviews.tables import Review
 
 log = logging.getLogger("tongban.reports")
@@ -62,7 +68,9 @@ class Outcome:
 
     def sample(self, **entry) -> None:
         if len(self.samples) < MAX_SAMPLES:
-            self.samples.append({k: (v.isoformat() if isinstance(v, date) else v) for k, v in entry.items()})
+            self.samples.append(
+                {k: (v.isoformat() if isinstance(v, date) else v) for k, v in entry.items()}
+            )
 
 
 async def reconcile(
@@ -130,9 +138,12 @@ async def reconcile(
 
 
 async def _first_day(today: date) -> date:
-    row = await ReportCursor.select(ReportCursor.filed_on).where(
-        ReportCursor.filed_on.is_not_null()
-    ).order_by(ReportCursor.filed_on).first()
+    row = (
+        await ReportCursor.select(ReportCursor.filed_on)
+        .where(ReportCursor.filed_on.is_not_null())
+        .order_by(ReportCursor.filed_on)
+        .first()
+    )
     return row["filed_on"] if row else today
 
 
@@ -142,7 +153,10 @@ async def _retrying(work, attempts: int = 3):
         try:
             return await work()
         except Exception as exc:
-            if attempt + 1 < attempts and "serializ" in type(exc).__name__.lower() + str(exc).lower():
+            if (
+                attempt + 1 < attempts
+                and "serializ" in type(exc).__name__.lower() + str(exc).lower()
+            ):
                 continue
             raise
     return None

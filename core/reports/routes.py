@@ -12,8 +12,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from core.reports import access, dashboard, reconcile, view
 from core.errors import PermissionDenied
+from core.reports import access, dashboard, reconcile, view
 from core.reports.periods import PRESETS, local_today, parse_period
 from core.reviews import services as review_services
 from core.tenancy.scope import Principal
@@ -62,4 +62,6 @@ class DashboardController(Controller):
         """The runs' drift samples name any unit: for those who see the whole site."""
         if not any(access.is_top(root) for root in access.roots(principal)):
             raise PermissionDenied()
-        return Template("reports/reconciliation.html", context={"runs": await reconcile.recent_runs()})
+        return Template(
+            "reports/reconciliation.html", context={"runs": await reconcile.recent_runs()}
+        )

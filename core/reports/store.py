@@ -33,7 +33,9 @@ def expand(delta: Delta) -> tuple[dict, Counter, dict]:
     return days, handling, now
 
 
-def _upsert_sql(table: str, keys: tuple[str, ...], conflict: tuple[str, ...], columns, n: int) -> str:
+def _upsert_sql(
+    table: str, keys: tuple[str, ...], conflict: tuple[str, ...], columns, n: int
+) -> str:
     names = (*keys, *columns)
     row = "(" + ", ".join("{}" for _ in names) + ")"
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)

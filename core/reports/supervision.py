@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.cases import access as case_access
+from core.cases import timing
 from core.cases.flow import Ctx, record
 from core.cases.states import CLOCK_STATES
 from core.cases.tables import Case, CaseEvent, Notification, Task
-from core.cases import timing
 from core.cases.timing import case_clock, pauses_of
 from core.catalog.versions import item_for_version
 from core.db import transaction
@@ -71,7 +71,9 @@ def _where(principal: Principal, unit: dict):
     )
 
 
-async def red_cases(principal: Principal, unit: dict, *, page: int = 1) -> tuple[list[RedCase], int]:
+async def red_cases(
+    principal: Principal, unit: dict, *, page: int = 1
+) -> tuple[list[RedCase], int]:
     """One page of the subtree's overdue cases, the longest overdue first; and their total."""
     where = _where(principal, unit)
     if where is None:
@@ -171,14 +173,14 @@ async def _urges(case_ids: list[int]) -> dict[int, tuple[int, datetime | None]]:
 
 def _supervising_unit(principal: Principal, path: str) -> int:
     """The membership unit the person supervises ``path`` from (recorded on the event)."""
-    best = None
-    for m in principal.writable_memberships:
-        if path.startswith(m.anchor_path) and (m.admin or m.role == access.SUPERVISOR_ROLE):
-            if best is None or len(m.anchor_path) > len(best.anchor_path):
-                best = m
-    if best is None:
+    supervising = [
+        m
+        for m in principal.writable_memberships
+        if path.startswith(m.anchor_path) and (m.admin or m.role == access.SUPERVISOR_ROLE)
+    ]
+    if not supervising:
         raise PermissionDenied()
-    return best.unit_id
+    return max(supervising, key=lambda m: len(m.anchor_path)).unit_id
 
 
 async def urge(principal: Principal, case_id: int, message: str) -> dict:
@@ -237,10 +239,10 @@ async def notify_holders(case: dict, event: dict) -> int:
     subject = gettext(locale, N_("Overdue case urged: %(code)s"), code=case["tracking_code"] or "")
     body = gettext(
         locale,
-        N_("%(who)s urges you to finish case %(code)s, which is overdue: %(message)s"),
+        N_("%(who)s urges you to finish case %(code)s, which is overdue: %(words)s"),
         who=event.get("actor_name") or "",
         code=case["tracking_code"] or "",
-        message=event.get("reason") or "",
+        words=event.get("reason") or "",
     )
     created = 0
     for staff_id in sorted(people):

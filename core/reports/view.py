@@ -47,7 +47,9 @@ def child_bars(rows, locale: str, attribute: str) -> list[tuple[str, float]]:
 def dimension_bars(figures) -> list[tuple[str, float]]:
     locale = current_locale.get()
     bars = [(gettext(locale, N_("Overall")), figures.avg_score or 0)]
-    bars += [(gettext(locale, label), figures.dimension(name) or 0) for name, label in DIMENSION_LABELS]
+    bars += [
+        (gettext(locale, label), figures.dimension(name) or 0) for name, label in DIMENSION_LABELS
+    ]
     return bars
 
 

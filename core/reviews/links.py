@@ -21,7 +21,9 @@ VALID_FOR = timedelta(days=30)
 
 
 class InvalidLink(NotFound):
-    message = N_("This rating link is not valid or has expired. You can still rate on the status page.")
+    message = N_(
+        "This rating link is not valid or has expired. You can still rate on the status page."
+    )
 
 
 def _key() -> bytes:

@@ -21,7 +21,11 @@ async def case_by_code(code_input: str, last4: str) -> dict:
     except tracking.InvalidTrackingCode as exc:
         raise InvalidTrackingCodeError(reason=exc.reason) from exc
     case = await Case.select().where(Case.tracking_code == code).first()
-    if case is None or not case["resident"] or not await second_factor_matches(case["resident"], last4):
+    if (
+        case is None
+        or not case["resident"]
+        or not await second_factor_matches(case["resident"], last4)
+    ):
         raise StatusNotFound()
     return case
 

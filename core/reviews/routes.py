@@ -70,7 +70,9 @@ class PublicReviewController(Controller):
         fields = dict(pairs)
         code, last4 = fields.get("code", "")[:40], fields.get("last4", "")[:8]
         case = await public.case_by_code(code, last4)
-        return await _submit(case, pairs, "status_page", code=code, last4=last4[:4], action="/reviews/rate")
+        return await _submit(
+            case, pairs, "status_page", code=code, last4=last4[:4], action="/reviews/rate"
+        )
 
     @get("/r/{token:str}", name="reviews.link_form")
     async def link_form(self, token: FromPath[str]) -> Template:
@@ -111,7 +113,10 @@ class VisitReviewController(Controller):
 
     @get("/{case_id:int}", name="reviews.visit_form")
     async def form(
-        self, principal: NamedDependency[Principal], case_id: FromPath[int], done: FromQuery[int] = 0
+        self,
+        principal: NamedDependency[Principal],
+        case_id: FromPath[int],
+        done: FromQuery[int] = 0,
     ) -> Template:
         return Template(
             "reviews/visit.html", context=await _visit_context(principal, case_id, done=bool(done))
@@ -170,7 +175,11 @@ class RectificationController(Controller):
         wanted: Annotated[str, QueryParameter(name="state")] = "",
     ) -> Template:
         state = wanted if wanted in levels.RECTIFICATION_STATES else ""
-        row = await supervision.unit_by_code(principal, unit) if supervision.may_supervise(principal) else None
+        row = (
+            await supervision.unit_by_code(principal, unit)
+            if supervision.may_supervise(principal)
+            else None
+        )
         rows = await services.rectifications(
             principal, within=row["path"] if row else None, state=state
         )
@@ -188,7 +197,10 @@ class RectificationController(Controller):
 
     @get("/{rect_id:int}", name="reviews.rectification")
     async def detail(
-        self, principal: NamedDependency[Principal], rect_id: FromPath[int], done: FromQuery[str] = ""
+        self,
+        principal: NamedDependency[Principal],
+        rect_id: FromPath[int],
+        done: FromQuery[str] = "",
     ) -> Template:
         rect = await services.rectification(principal, rect_id)
         return Template(
@@ -199,7 +211,9 @@ class RectificationController(Controller):
                 "levels": levels,
                 "today": local_today(),
                 "works_on": services.works_on(principal, rect),
-                "may_appeal": any(m.unit_id == rect["unit"] for m in principal.writable_memberships),
+                "may_appeal": any(
+                    m.unit_id == rect["unit"] for m in principal.writable_memberships
+                ),
                 "decides": services.decides_appeal(principal, rect),
                 "done": done[:16],
             },
@@ -213,7 +227,11 @@ class RectificationController(Controller):
         reached = form.get("reached") == "yes"
         satisfied = {"yes": True, "no": False}.get(form.get("satisfied", ""))
         await services.record_callback(
-            principal, rect_id, reached=reached, satisfied=satisfied, summary=form.get("summary", "")
+            principal,
+            rect_id,
+            reached=reached,
+            satisfied=satisfied,
+            summary=form.get("summary", ""),
         )
         return Redirect(f"/reviews/rectifications/{rect_id}?done=callback")
 
@@ -239,6 +257,9 @@ class RectificationController(Controller):
     ) -> Redirect:
         form = dict(_pairs(await request.form()))
         await services.decide_appeal(
-            principal, rect_id, overturn=form.get("decision") == "overturn", note=form.get("note", "")
+            principal,
+            rect_id,
+            overturn=form.get("decision") == "overturn",
+            note=form.get("note", ""),
         )
         return Redirect(f"/reviews/rectifications/{rect_id}?done=decided")

@@ -75,7 +75,9 @@ class TextRequired(TongbanError):
 
 class RectificationChanged(TongbanError):
     status_code = 409
-    message = N_("This bad review was changed just now, or that step is not possible any more. Please reload.")
+    message = N_(
+        "This bad review was changed just now, or that step is not possible any more. Please reload."
+    )
 
 
 @dataclass(frozen=True)
@@ -194,19 +196,24 @@ class Visit:
 
 async def visits_of(case_id: int) -> list[Visit]:
     """The case's on-site visits: filing, handing in a supplement, collecting at the window."""
-    events = await CaseEvent.select(
-        CaseEvent.seq,
-        CaseEvent.kind,
-        CaseEvent.at,
-        CaseEvent.unit,
-        CaseEvent.unit.name,
-        CaseEvent.unit.name_en,
-        CaseEvent.payload,
-    ).where(
-        (CaseEvent.case == case_id)
-        & CaseEvent.kind.is_in(["submit", "supply", "deliver"])
-        & CaseEvent.unit.is_not_null()
-    ).output(load_json=True).order_by(CaseEvent.seq)
+    events = (
+        await CaseEvent.select(
+            CaseEvent.seq,
+            CaseEvent.kind,
+            CaseEvent.at,
+            CaseEvent.unit,
+            CaseEvent.unit.name,
+            CaseEvent.unit.name_en,
+            CaseEvent.payload,
+        )
+        .where(
+            (CaseEvent.case == case_id)
+            & CaseEvent.kind.is_in(["submit", "supply", "deliver"])
+            & CaseEvent.unit.is_not_null()
+        )
+        .output(load_json=True)
+        .order_by(CaseEvent.seq)
+    )
     rated = {
         row["visit_seq"]
         for row in await Review.select(Review.visit_seq).where(
@@ -391,10 +398,10 @@ async def rectification(principal: Principal, rect_id: int) -> dict:
 
 async def details(rect_id: int) -> dict:
     """The review behind a rectification, its call-backs and its log."""
-    row = await Rectification.select(Rectification.review).where(Rectification.id == rect_id).first()
-    review = (
-        await Review.select().where(Review.id == row["review"]).output(load_json=True).first()
+    row = (
+        await Rectification.select(Rectification.review).where(Rectification.id == rect_id).first()
     )
+    review = await Review.select().where(Review.id == row["review"]).output(load_json=True).first()
     return {
         "review": review,
         "callbacks": await CallBack.select()

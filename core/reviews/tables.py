@@ -89,5 +89,7 @@ class ReviewAction(Table, tablename="reviews_action"):
     at = Timestamptz(default=TimestamptzNow())
     staff = ForeignKey(Staff, null=True)
     staff_name = Varchar(length=64, default="")
-    action = Varchar(length=16)  # opened | callback | rectified | explained | appealed | upheld | overturned
+    action = Varchar(
+        length=16
+    )  # opened | callback | rectified | explained | appealed | upheld | overturned
     note = Text(default="")

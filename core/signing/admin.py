@@ -33,7 +33,7 @@ KIND_LABELS = {
     "issuing": N_("Issuing CA"),
     "unit": N_("Unit seal"),
     "person": N_("Personal signature"),
-    "system": N_("Audit log"),
+    "system": N_("Audit checkpoints"),
 }
 
 REASON_LABELS = {

@@ -49,8 +49,6 @@ RESIDENT_FORM = load_form(
 class AuthorisationRequired(ValidationFailed):
     """Shown on the filing form, under the applicant's name, so nothing typed is lost."""
 
-    message = N_("Please correct the marked fields.")
-
     def __init__(self) -> None:
         super().__init__(
             [

@@ -192,7 +192,7 @@ def default_content(kind: str, case: dict, event: dict, unit_name: str, ctx: Cas
         )
     approved = event["kind"] == "approve"
     rows += [
-        (_("Decision"), _("Granted") if approved else _("Not granted")),
+        (_("Decision result"), _("Granted") if approved else _("Not granted")),
         (_("Decided by"), unit_name),
         (_("Decided on"), local_date(event["at"])),
     ]

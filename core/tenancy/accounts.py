@@ -164,6 +164,8 @@ async def _unit_for_grant(principal: Principal | None, unit_code: str, role: str
             raise PermissionDenied()
     elif unit is None:
         raise UnitNotFound()
+    if roles[role].root_only and not is_root(unit["path"]):
+        raise Refused(N_("This role is held at the top unit only."))
     if not unit["active"]:
         raise Refused(N_("“%(unit)s” is deactivated."), unit=unit["name"])
     return unit

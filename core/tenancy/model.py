@@ -23,6 +23,7 @@ class Role(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True
     name_en: str = ""
     read_only: bool = False
     admin: bool = False  # manages units and staff in its subtree
+    root_only: bool = False  # held only at the top unit (it configures the whole site)
 
 
 class Level(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):

@@ -14,7 +14,7 @@ ROLES = [
     Role(key="dept_approver", name="部门审批人员", name_en="Department approver"),
     Role(key="unit_supervisor", name="督办负责人", name_en="Unit supervisor"),
     Role(key="district_admin", name="区县管理员", name_en="District admin", admin=True),
-    Role(key="city_admin", name="市级管理员", name_en="City admin", admin=True),
+    Role(key="city_admin", name="市级管理员", name_en="City admin", admin=True, root_only=True),
     Role(key="auditor", name="审计员（只读）", name_en="Auditor (read-only)", read_only=True),
 ]
 

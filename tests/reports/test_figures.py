@@ -61,13 +61,23 @@ async def rate_the_service(app, world, c) -> None:
         transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
     ) as client:
         resident = Browser(client)
-        code = (await Case.select(Case.tracking_code).where(Case.id == c[1]).first())["tracking_code"]
+        code = (await Case.select(Case.tracking_code).where(Case.id == c[1]).first())[
+            "tracking_code"
+        ]
         form = await resident.get("/reviews/rate", params={"code": code, "last4": "8000"})
         assert form.status_code == 200 and 'name="overall"' in form.text
         done = await resident.post_form(
             "/reviews/rate",
-            {"code": code, "last4": "8000", "overall": "5", "efficiency": "5", "guide": "4",
-             "convenience": "5", "attitude": "5", "reasons": "quick"},
+            {
+                "code": code,
+                "last4": "8000",
+                "overall": "5",
+                "efficiency": "5",
+                "guide": "4",
+                "convenience": "5",
+                "attitude": "5",
+                "reasons": "quick",
+            },
         )
         assert done.status_code == 200 and 'id="rated"' in done.text, done.text
         link = links.token_for(c[3])
@@ -176,7 +186,11 @@ async def test_breakdown_by_township_village_and_item(cases, world):
     assert world.path(VILLAGE_A2) not in places  # nothing filed there
     items = await figures.by_item(world.path(DISTRICT), START, END)
     assert (items[FIVE_DAY].filed, items[FIVE_DAY].finished, items[FIVE_DAY].on_time) == (3, 3, 3)
-    assert (items[THREE_DAY].filed, items[THREE_DAY].finished, items[THREE_DAY].on_time) == (3, 2, 1)
+    assert (items[THREE_DAY].filed, items[THREE_DAY].finished, items[THREE_DAY].on_time) == (
+        3,
+        2,
+        1,
+    )
     assert (items[TWO_DAY].filed, items[TWO_DAY].finished, items[TWO_DAY].denied) == (2, 1, 1)
     assert items[TWO_DAY].visits_le1 == 0 and items[THREE_DAY].visits_0 == 0
 

@@ -22,7 +22,9 @@ PERIOD = (date(2026, 9, 1), date(2026, 10, 31))
 
 
 async def code_of(case_id: int) -> str:
-    return (await Case.select(Case.tracking_code).where(Case.id == case_id).first())["tracking_code"]
+    return (await Case.select(Case.tracking_code).where(Case.id == case_id).first())[
+        "tracking_code"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,9 @@ async def test_rating_needs_the_code_and_the_second_factor(cases, browser):
     code = await code_of(cases["approved"])
     wrong = await browser.get("/reviews/rate", params={"code": code, "last4": "1234"})
     assert wrong.status_code == 404 and 'name="overall"' not in wrong.text
-    posted = await browser.post_form("/reviews/rate", {"code": code, "last4": "1234", "overall": "1"})
+    posted = await browser.post_form(
+        "/reviews/rate", {"code": code, "last4": "1234", "overall": "1"}
+    )
     assert posted.status_code == 404
     garbled = await browser.get("/reviews/rate", params={"code": code[:-1] + "Z", "last4": "8000"})
     assert garbled.status_code == 400
@@ -63,15 +67,21 @@ async def test_a_case_still_being_handled_cannot_be_rated(cases, browser):
     page = await browser.get("/reviews/rate", params={"code": code, "last4": "8000"})
     assert page.status_code == 200 and 'name="overall"' not in page.text
     assert "尚在办理" in page.text or "still being handled" in page.text
-    posted = await browser.post_form("/reviews/rate", {"code": code, "last4": "8000", "overall": "5"})
+    posted = await browser.post_form(
+        "/reviews/rate", {"code": code, "last4": "8000", "overall": "5"}
+    )
     assert posted.status_code == 409
     assert not await Review.exists().where(Review.case == cases["waiting"])
 
 
 async def test_the_status_page_offers_the_rating_once_there_is_an_answer(cases, browser):
-    done = await browser.get("/status/", params={"code": await code_of(cases["approved"]), "last4": "8000"})
+    done = await browser.get(
+        "/status/", params={"code": await code_of(cases["approved"]), "last4": "8000"}
+    )
     assert "/reviews/rate?code=" in done.text
-    busy = await browser.get("/status/", params={"code": await code_of(cases["waiting"]), "last4": "8000"})
+    busy = await browser.get(
+        "/status/", params={"code": await code_of(cases["waiting"]), "last4": "8000"}
+    )
     assert "/reviews/rate?code=" not in busy.text
 
 
@@ -88,9 +98,13 @@ async def test_a_rating_without_a_level_is_marked_and_nothing_is_saved(cases, br
 
 async def test_one_online_review_per_case(cases, browser):
     code = await code_of(cases["approved"])
-    first = await browser.post_form("/reviews/rate", {"code": code, "last4": "8000", "overall": "4"})
+    first = await browser.post_form(
+        "/reviews/rate", {"code": code, "last4": "8000", "overall": "4"}
+    )
     assert first.status_code == 200 and 'id="rated"' in first.text
-    again = await browser.post_form(f"/reviews/r/{links.token_for(cases['approved'])}", {"overall": "1"})
+    again = await browser.post_form(
+        f"/reviews/r/{links.token_for(cases['approved'])}", {"overall": "1"}
+    )
     assert again.status_code == 409
     page = await browser.get("/reviews/rate", params={"code": code, "last4": "8000"})
     assert 'name="overall"' not in page.text and 'id="rated"' in page.text
@@ -114,7 +128,8 @@ async def test_one_review_per_visit_on_the_tablet_of_the_unit_visited(cases, new
     visits = [int(v) for v in re.findall(r'name="visit" value="(\d+)"', page.text)]
     assert len(visits) == 1  # the filing at the village; acceptance and decision were elsewhere
     rated = await agent.post_form(
-        f"/reviews/visit/{cases['approved']}", {"visit": str(visits[0]), "overall": "1", "attitude": "1"}
+        f"/reviews/visit/{cases['approved']}",
+        {"visit": str(visits[0]), "overall": "1", "attitude": "1"},
     )
     assert rated.status_code == 200 and 'id="rated"' in rated.text
     again = await agent.post_form(
@@ -123,18 +138,34 @@ async def test_one_review_per_visit_on_the_tablet_of_the_unit_visited(cases, new
     assert again.status_code == 409
     clerk = await login(new_browser, "clerk_b")  # another township's window
     assert (await clerk.get(f"/reviews/visit/{cases['approved']}")).status_code == 404
-    review = await Review.select().where(Review.key == f"site:{cases['approved']}:{visits[0]}").first()
-    assert review["unit"] == (await Case.select(Case.filed_unit).where(Case.id == cases["approved"]).first())["filed_unit"]
+    review = (
+        await Review.select().where(Review.key == f"site:{cases['approved']}:{visits[0]}").first()
+    )
+    assert (
+        review["unit"]
+        == (await Case.select(Case.filed_unit).where(Case.id == cases["approved"]).first())[
+            "filed_unit"
+        ]
+    )
 
 
 async def test_a_bad_review_is_called_back_then_rectified(cases, new_browser, browser):
     token = links.token_for(cases["denied"])
     rated = await browser.post_form(f"/reviews/r/{token}", [("overall", "1"), ("reasons", "slow")])
     assert rated.status_code == 200
-    rect = await Rectification.select().where(
-        Rectification.review == (await Review.select(Review.id).where(Review.key == f"online:{cases['denied']}").first())["id"]
-    ).first()
-    office = (await Case.select(Case.accepting_unit).where(Case.id == cases["denied"]).first())
+    rect = (
+        await Rectification.select()
+        .where(
+            Rectification.review
+            == (
+                await Review.select(Review.id)
+                .where(Review.key == f"online:{cases['denied']}")
+                .first()
+            )["id"]
+        )
+        .first()
+    )
+    office = await Case.select(Case.accepting_unit).where(Case.id == cases["denied"]).first()
     assert rect["state"] == "open"
     assert rect["due_on"] == date(2026, 10, 20)  # 5 working days after 13 Oct
     assert rect["unit"] != office["accepting_unit"]  # the office that denied it, not the window
@@ -157,7 +188,12 @@ async def test_a_bad_review_is_called_back_then_rectified(cases, new_browser, br
     assert closed.status_code == 200 and 'id="done"' in closed.text
     row = await Rectification.select().where(Rectification.id == rect["id"]).first()
     assert row["state"] == "explained" and row["closed_at"] is not None
-    actions = [a["action"] for a in await ReviewAction.select().where(ReviewAction.rectification == rect["id"]).order_by(ReviewAction.id)]
+    actions = [
+        a["action"]
+        for a in await ReviewAction.select()
+        .where(ReviewAction.rectification == rect["id"])
+        .order_by(ReviewAction.id)
+    ]
     assert actions == ["opened", "callback", "explained"]
     outsider = await login(new_browser, "clerk_b")
     assert (await outsider.get(f"/reviews/rectifications/{rect['id']}")).status_code == 404
@@ -166,20 +202,24 @@ async def test_a_bad_review_is_called_back_then_rectified(cases, new_browser, br
 async def test_an_appeal_is_decided_above_the_unit_and_an_overturned_review_stops_counting(
     cases, new_browser, world
 ):
-    review = await Review.select().where(
-        (Review.case == cases["approved"]) & (Review.kind == "site")
-    ).first()
+    review = (
+        await Review.select()
+        .where((Review.case == cases["approved"]) & (Review.kind == "site"))
+        .first()
+    )
     rect = await Rectification.select().where(Rectification.review == review["id"]).first()
     before = await figures.totals(world.path(CODES.district), *PERIOD)
 
     agent = await login(new_browser, "agent_a1")
     appealed = await agent.post_form(
-        f"/reviews/rectifications/{rect['id']}/appeal", {"reason": "当天系统故障，非工作人员态度问题"}
+        f"/reviews/rectifications/{rect['id']}/appeal",
+        {"reason": "当天系统故障，非工作人员态度问题"},
     )
     assert appealed.status_code == 200
     assert (
         await agent.post_form(
-            f"/reviews/rectifications/{rect['id']}/decide", {"decision": "overturn", "note": "自己说了算"}
+            f"/reviews/rectifications/{rect['id']}/decide",
+            {"decision": "overturn", "note": "自己说了算"},
         )
     ).status_code == 403  # the unit never decides its own appeal
 
@@ -187,17 +227,22 @@ async def test_an_appeal_is_decided_above_the_unit_and_an_overturned_review_stop
     await supervisor.post_form(
         f"/reviews/rectifications/{rect['id']}/decide", {"decision": "reject", "note": "证据不足"}
     )
-    assert (await Rectification.select().where(Rectification.id == rect["id"]).first())["state"] == "open"
+    assert (await Rectification.select().where(Rectification.id == rect["id"]).first())[
+        "state"
+    ] == "open"
     await agent.post_form(
         f"/reviews/rectifications/{rect['id']}/appeal", {"reason": "补充系统故障记录"}
     )
     granted = await supervisor.post_form(
-        f"/reviews/rectifications/{rect['id']}/decide", {"decision": "overturn", "note": "系统故障属实"}
+        f"/reviews/rectifications/{rect['id']}/decide",
+        {"decision": "overturn", "note": "系统故障属实"},
     )
     assert granted.status_code == 200
     row = await Rectification.select().where(Rectification.id == rect["id"]).first()
     assert row["state"] == "overturned"
-    assert (await Review.select(Review.overturned).where(Review.id == review["id"]).first())["overturned"]
+    assert (await Review.select(Review.overturned).where(Review.id == review["id"]).first())[
+        "overturned"
+    ]
     after = await figures.totals(world.path(CODES.district), *PERIOD)
     assert after.reviews == before.reviews - 1 and after.reviews_bad == before.reviews_bad - 1
     assert after.attitude_n == before.attitude_n - 1
@@ -208,5 +253,7 @@ async def test_the_figures_hold_the_reviews_left(cases, world):
     # approved: online 4 (good); denied: online 1 (bad, explained); the tablet 1 overturned.
     assert (f.reviews, f.reviews_good, f.reviews_bad, f.score_sum) == (2, 1, 1, 5)
     assert f.satisfaction == 0.5
-    last_week = await figures.totals(world.path(CODES.district), date(2026, 10, 14), date(2026, 10, 20))
+    last_week = await figures.totals(
+        world.path(CODES.district), date(2026, 10, 14), date(2026, 10, 20)
+    )
     assert last_week.reviews == 0  # both were given on 13 Oct

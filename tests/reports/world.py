@@ -158,9 +158,7 @@ async def build_world(codes: Codes) -> World:
         staff = await Staff.insert(
             Staff(username=username, display_name=name, password_hash=password_hash)
         ).returning(Staff.id)
-        await Membership.insert(
-            Membership(staff=staff[0]["id"], unit=units[unit]["id"], role=role)
-        )
+        await Membership.insert(Membership(staff=staff[0]["id"], unit=units[unit]["id"], role=role))
     people = {}
     for username in staff_list:
         staff = await Staff.select(Staff.id).where(Staff.username == username).first()

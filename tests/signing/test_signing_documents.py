@@ -84,7 +84,7 @@ async def test_each_event_produced_its_document_once(cases: Cases) -> None:
 async def test_supplement_notice_lists_the_materials_from_the_event(cases: Cases) -> None:
     notice = (await documents_of(cases.supplement))["supplement"]
     rows = dict(tuple(r) for r in notice["rows"])
-    assert rows["补正材料 1"] == "居民身份证（材料有误；复印件不清晰）"
+    assert rows["补正材料 1"] == "居民身份证（不符合要求；复印件不清晰）"
     assert rows["申请人"] == cases.holder
     assert "*" in rows["公民身份号码"]  # masked, never the full number
 
