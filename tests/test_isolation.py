@@ -103,7 +103,7 @@ ROUTES: dict[str, Public | Site | Own | Obj | ByDesign] = {
     # the web shell and accounts
     "GET /login": Public("the login form"),
     "POST /login": Public("logging in"),
-    "POST /logout": Own(),
+    "POST /logout": ByDesign("ends the caller's own session (asking it would log the matrix out)"),
     "GET /lang/{code:str}": Public("a language cookie"),
     "GET /account/password": Own(),
     "POST /account/password": Own(form={"current": "x", "new": "y", "confirm": "y"}),
@@ -727,7 +727,7 @@ async def _check_object(actor: Actor, method: str, path: str, rule: Obj) -> list
     where = f"{method} {path} as {actor.name}"
     used = _used(rule, side.values) + _used(rule, missing_values)
     body_f, body_m = _normalised(foreign.text, used), _normalised(missing.text, used)
-    problems = []
+    problems = _logged_out(actor, where, foreign, missing)
     if foreign.status_code != missing.status_code:
         problems.append(f"{where}: foreign {foreign.status_code}, missing {missing.status_code}")
     elif body_f != body_m:
@@ -743,8 +743,19 @@ async def _check_object(actor: Actor, method: str, path: str, rule: Obj) -> list
 
 async def _check_own(actor: Actor, method: str, path: str, rule) -> list[str]:
     _, response = await _ask(actor, method, path, rule, actor.foreign.values)
+    where = f"{method} {path} as {actor.name}"
+    problems = _logged_out(actor, where, response)
     if leaked := _leaks(response.text, actor.foreign):
-        return [f"{method} {path} as {actor.name}: shows {leaked}"]
+        problems.append(f"{where}: shows {leaked}")
+    return problems
+
+
+def _logged_out(actor: Actor, where: str, *responses) -> list[str]:
+    """Every answer must come to a logged-in caller, or the matrix would prove nothing."""
+    for response in responses:
+        location = response.headers.get("location", "") + response.headers.get("hx-redirect", "")
+        if response.status_code == 401 or location.startswith("/login"):
+            return [f"{where}: the caller was not logged in (the matrix must stay logged in)"]
     return []
 
 
@@ -780,3 +791,20 @@ async def test_no_route_leaks_across_subtrees(app, matrix):
     print(f"{checked} requests checked")
     assert checked > 500
     assert not problems, f"{len(problems)} leaks:\n  " + "\n  ".join(problems)
+
+
+async def test_the_foreign_objects_are_real_to_their_own_side(matrix):
+    """The matrix's objects exist and their own side sees them: a foreign object answered
+    like a missing one is isolation, not a typo in the test."""
+    nanchuan_clerk = next(a for a in matrix if a.name == "window_clerk@Nanchuan")
+    own = nanchuan_clerk.foreign  # Qijiang's objects …
+    theirs = next(a for a in matrix if a.name == "district_admin").foreign  # … and Nanchuan's
+    seen = await nanchuan_clerk.browser.get(f"/cases/{theirs.values['case_id']}")
+    assert seen.status_code == 200
+    assert any(m in seen.text for m in theirs.markers)
+    admin = next(a for a in matrix if a.name == "district_admin")
+    for url in (
+        f"/admin/units/{own.values['unit_id']}",
+        f"/admin/staff/{own.values['staff_id']}",
+    ):
+        assert (await admin.browser.get(url)).status_code == 200, url

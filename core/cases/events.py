@@ -49,7 +49,9 @@ async def append_event(
     case in between, :class:`ConcurrentChange` is raised and the caller's
     transaction rolls back. ``at`` defaults to now.
     """
-    at = at or datetime.now(UTC)
+    # Hashed as stored: the database gives timestamps back in UTC, so a local time
+    # (the sweep's Asia/Shanghai "now") must be hashed in UTC too or the chain breaks.
+    at = (at or datetime.now(UTC)).astimezone(UTC)
     seq = case["event_count"] + 1
     fields = {
         "case": case["id"],

@@ -152,44 +152,94 @@ async def stop_clocks(case_id: int, now: datetime | None = None) -> None:
     )
 
 
-async def recompute_all(now: datetime | None = None, batch: int = 1000) -> int:
-    """After a calendar change: recompute every running case and open task. Returns cases seen."""
+async def recompute_all(now: datetime | None = None, batch: int = 500) -> int:
+    """After a calendar change: recompute every running case and every open task with a
+    clock of its own. Returns the rows changed.
+
+    Batches of rows are read by id and written in one transaction each; a row
+    whose due date and next change stay the same is not written at all.
+    """
+    from core.db import transaction
+
     now = now or utcnow()
-    seen = 0
-    last_id = 0
+    calendar = await site_calendar()
+    changed = 0
+    last = 0
     while True:
         cases = await (
             Case.select(
-                Case.id, Case.state, Case.accepted_at, Case.limit_days, Case.light, Case.event_count
+                Case.id,
+                Case.state,
+                Case.accepted_at,
+                Case.limit_days,
+                Case.light,
+                Case.due_on,
+                Case.light_changes_at,
+                Case.event_count,
             )
-            .where((Case.id > last_id) & Case.state.is_in(list(CLOCK_STATES)))
+            .where((Case.id > last) & Case.state.is_in(list(CLOCK_STATES)))
             .order_by(Case.id)
             .limit(batch)
         )
         if not cases:
             break
-        last_id = cases[-1]["id"]
-        calendar = await site_calendar()
+        last = cases[-1]["id"]
         pauses = await pauses_of([c["id"] for c in cases])
-        for case in cases:
-            clock = case_clock(case, pauses[case["id"]], calendar)
-            if clock is None:
-                continue
-            columns = evaluate(clock, case["light"], now)
-            await Case.update(
-                {
-                    Case.due_on: columns["due_on"],
-                    Case.light_changes_at: columns["light_changes_at"],
-                }
-            ).where((Case.id == case["id"]) & (Case.event_count == case["event_count"]))
-            await refresh_tasks(case["id"], now)
-        seen += len(cases)
-    # Tasks of cases not yet accepted (the acceptance step's own clock).
-    pending = await Task.select(Task.case).where(
-        (Task.state == "open")
-        & Task.days.is_not_null()
-        & Task.case.state.is_in(["submitted", "supplement_requested"])
-    )
-    for case_id in {row["case"] for row in pending}:
-        await refresh_tasks(case_id, now)
-    return seen
+        async with transaction():
+            for case in cases:
+                clock = case_clock(case, pauses[case["id"]], calendar)
+                if clock is None:
+                    continue
+                columns = evaluate(clock, case["light"], now)
+                if _same(case, columns):
+                    continue
+                changed += 1
+                await Case.update(
+                    {
+                        Case.due_on: columns["due_on"],
+                        Case.light_changes_at: columns["light_changes_at"],
+                    }
+                ).where((Case.id == case["id"]) & (Case.event_count == case["event_count"]))
+    last = 0
+    while True:
+        tasks = await (
+            Task.select(
+                Task.id,
+                Task.case,
+                Task.days,
+                Task.created_at,
+                Task.light,
+                Task.due_on,
+                Task.light_changes_at,
+            )
+            .where((Task.id > last) & (Task.state == "open") & Task.days.is_not_null())
+            .order_by(Task.id)
+            .limit(batch)
+        )
+        if not tasks:
+            break
+        last = tasks[-1]["id"]
+        pauses = await pauses_of(sorted({t["case"] for t in tasks}))
+        async with transaction():
+            for task in tasks:
+                columns = evaluate(
+                    task_clock(task, pauses[task["case"]], calendar), task["light"], now
+                )
+                if _same(task, columns):
+                    continue
+                changed += 1
+                await Task.update(
+                    {
+                        Task.due_on: columns["due_on"],
+                        Task.light_changes_at: columns["light_changes_at"],
+                    }
+                ).where(Task.id == task["id"])
+    return changed
+
+
+def _same(row: dict, columns: dict) -> bool:
+    stored = row["light_changes_at"]
+    wanted = columns["light_changes_at"]
+    if (stored is None) != (wanted is None):
+        return False
+    return row["due_on"] == columns["due_on"] and (stored is None or aware(stored) == wanted)

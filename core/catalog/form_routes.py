@@ -139,6 +139,7 @@ class FormController(Controller):
             data = apply_op(item.form, data, op)
         show = touched_paths(pairs)
         context = await render_context(item, data, staff_id=principal.staff_id, show=show)
+        context["places"] = []  # the page already holds the list (outside the section)
         return Template("catalog/partials/item_form.html", context=context)
 
     @post(

@@ -64,8 +64,8 @@ async def recompute_deadlines(outbox_id: int) -> None:
     """After a calendar change: recompute the due dates and next light changes of open cases."""
     from core.cases.timing import recompute_all
 
-    seen = await recompute_all()
-    log.info("recomputed the deadlines of %s open cases", seen)
+    changed = await recompute_all()
+    log.info("calendar changed: %s open cases and tasks got new deadlines", changed)
 
 
 ACTORS = {

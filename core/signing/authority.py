@@ -14,6 +14,7 @@ inside a caller's transaction (which would poison it on PostgreSQL).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import secrets
@@ -170,7 +171,7 @@ async def ensure_demo_ca(settings: Settings | None = None) -> Path | None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        passphrase = path.read_text().strip()
+        passphrase = await _read_when_written(path)
     else:
         passphrase = secrets.token_urlsafe(24)
         with os.fdopen(fd, "w") as fh:
@@ -180,6 +181,16 @@ async def ensure_demo_ca(settings: Settings | None = None) -> Path | None:
     except CaAlreadyInitialised:
         return None  # another process was quicker
     return path
+
+
+async def _read_when_written(path: Path, wait: float = 5.0) -> str:
+    """The passphrase another process is writing at this very moment (it may still be empty)."""
+    for _ in range(int(wait / 0.1)):
+        text = path.read_text().strip()
+        if text:
+            return text
+        await asyncio.sleep(0.1)
+    raise CaNotInitialised()
 
 
 async def rotate_issuing(passphrase: str) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from core.errors import TongbanError
 from core.i18n import N_
 from core.signing import qr
 from core.signing.authority import (
@@ -58,7 +59,6 @@ REASONS = (
     N_("The stored copy of this document was altered"),
     N_("The QR code names a certificate this site never issued"),
     N_("No document has this verification code."),
-    N_("The file is larger than 20 MB."),
 )
 
 STATUS_LABELS = {
@@ -67,6 +67,11 @@ STATUS_LABELS = {
     "revoked": N_("Seal revoked"),
     "unknown_signer": N_("Not signed by this site"),
 }
+
+
+class FileTooLarge(TongbanError):
+    status_code = 413
+    message = N_("The file is larger than 20 MB.")
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ async def _trust() -> tuple[bytes, list[bytes]]:
 async def verify_file(data: bytes, signature: bytes | None = None) -> Outcome:
     """Check an uploaded PDF (or any file with its detached ``signature``)."""
     if len(data) > MAX_UPLOAD:
-        return Outcome(Verification("altered", N_("The file is larger than 20 MB.")))
+        raise FileTooLarge()
     root, crls = await _trust()
     if signature:
         result = await averify_detached(data, signature, root, crls)

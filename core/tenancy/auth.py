@@ -77,26 +77,18 @@ async def load_principal(staff_id: int, epoch: int | None = None) -> Principal |
 
     ``epoch`` is the one stored in the session: a password change or a
     disabled account bumps it, so sessions opened before are no longer valid.
+    Runs on every request, so it is one query (memberships joined to their
+    staff and unit) unless the person holds no membership at all.
     """
-    staff = (
-        await Staff.select(
-            Staff.id,
-            Staff.username,
-            Staff.display_name,
-            Staff.active,
-            Staff.service,
-            Staff.auth_epoch,
-            Staff.must_change_password,
-        )
-        .where(Staff.id == staff_id)
-        .first()
-    )
-    if not staff or not staff["active"] or staff["service"]:
-        return None
-    if epoch is not None and epoch != staff["auth_epoch"]:
-        return None
     rows = await Membership.select(
         Membership.role,
+        Membership.staff.id,
+        Membership.staff.username,
+        Membership.staff.display_name,
+        Membership.staff.active,
+        Membership.staff.service,
+        Membership.staff.auth_epoch,
+        Membership.staff.must_change_password,
         Membership.unit.id,
         Membership.unit.code,
         Membership.unit.name,
@@ -106,6 +98,26 @@ async def load_principal(staff_id: int, epoch: int | None = None) -> Principal |
         Membership.unit.level,
         Membership.unit.active,
     ).where(Membership.staff == staff_id)
+    if rows:
+        staff = {key.removeprefix("staff."): value for key, value in rows[0].items()}
+    else:
+        staff = (
+            await Staff.select(
+                Staff.id,
+                Staff.username,
+                Staff.display_name,
+                Staff.active,
+                Staff.service,
+                Staff.auth_epoch,
+                Staff.must_change_password,
+            )
+            .where(Staff.id == staff_id)
+            .first()
+        )
+    if not staff or not staff["active"] or staff["service"]:
+        return None
+    if epoch is not None and epoch != staff["auth_epoch"]:
+        return None
     return Principal(
         staff_id=staff["id"],
         username=staff["username"],

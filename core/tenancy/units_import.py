@@ -137,6 +137,12 @@ async def import_units(
             problems.append(
                 (N_("code: %(code)s is already used by another unit"), {"code": row.code})
             )
+        elif known is not None and not problems:
+            # An existing unit is left as it is: its row needs no parent or placement
+            # check (an export's top row names a parent outside the exporter's subtree).
+            seen.setdefault(row.code.lower(), row.line)
+            report.unchanged += 1
+            continue
         problems += rules.placement_problems(
             row.kind, row.level, levels, parent_level=level_of.get(row.parent_code)
         )
@@ -164,9 +170,6 @@ async def import_units(
         if problems:
             bad.add(row.code)
             report.add(row.line, problems)
-            continue
-        if known is not None:
-            report.unchanged += 1
             continue
         parent_path = paths[row.parent_code] if row.parent_code else "/"
         path = f"{parent_path}{row.code}/"

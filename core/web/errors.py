@@ -44,6 +44,8 @@ def wants_json(request: Request) -> bool:
 def _render(request: Request, status: int, message: str, errors: list | None = None) -> Response:
     if wants_json(request):
         body: dict = {"status": status, "message": message}
+        # Also the fields of the error schema the OpenAPI document declares (Litestar's).
+        body.update(status_code=status, detail=message)
         if errors is not None:
             body["errors"] = errors
         return Response(body, status_code=status, media_type=MediaType.JSON)
@@ -98,6 +100,8 @@ def server_error(request: Request, exc: Exception) -> Response:
         response = _render(request, 503, gettext(current_locale.get(), MESSAGE))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+    if _input_out_of_range(exc):  # e.g. /cases/99999999999999999999999: no such thing
+        return _render(request, 400, gettext(current_locale.get(), GENERIC[400]))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _render(
         request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(current_locale.get(), GENERIC[500])
@@ -110,3 +114,10 @@ EXCEPTION_HANDLERS = {
     NotFoundException: http_error,
     Exception: server_error,
 }
+
+
+def _input_out_of_range(exc: Exception) -> bool:
+    """A number from the request too large for the database column (found by fuzzing)."""
+    if isinstance(exc, OverflowError):  # SQLite: "Python int too large to convert"
+        return True
+    return type(exc).__name__ == "DataError" and "out of" in str(exc) and "range" in str(exc)

@@ -4,6 +4,8 @@ decision is logged, and only a city admin may decide."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.catalog.delegation import FilingRules, ancestor_paths, may_file
@@ -112,8 +114,9 @@ async def test_the_city_admin_moves_an_item_and_the_filing_pages_follow(new_brow
     assert await DelegationRule.count() == 0
     page = await admin.get(f"/admin/catalog/items/{PENSION}")
     assert "区社保中心集中受理" in page.text and "代办点试点" in page.text
-    assert "郑管理（渝南市）: 在綦江区不允许“城乡居民基本养老保险参保登记”" in page.text
-    assert "在赶水镇允许“城乡居民基本养老保险参保登记” (village)" in page.text
+    history = re.sub(r"\s+", " ", page.text)
+    assert "郑管理（渝南市）: 在綦江区不允许“城乡居民基本养老保险参保登记”" in history
+    assert "在赶水镇允许“城乡居民基本养老保险参保登记” (village)" in history
     kinds = [
         e["kind"]
         for e in await CatalogAdminEvent.select(CatalogAdminEvent.kind)

@@ -190,6 +190,21 @@ class Proc:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def errors(self) -> str:
+        """The ERROR lines of the (JSON) log, each with the last line of its traceback."""
+        import json
+
+        found = []
+        for line in self.output().splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("level") == "ERROR":
+                trace = (record.get("exc_info") or "").strip().splitlines()[-1:]
+                found.append(f"{record.get('message')} {' '.join(trace)}")
+        return "\n".join(found)
+
     def children(self) -> list[int]:
         """Direct children (uvicorn's app processes under its supervisor)."""
         try:

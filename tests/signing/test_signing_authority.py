@@ -48,6 +48,7 @@ async def test_rotating_the_issuing_ca_needs_the_root_passphrase(app, site) -> N
     passphrase = (site.var_dir / authority.ROOT_PASSPHRASE_FILE).read_text().strip()
     new = await authority.rotate_issuing(passphrase)
     assert new["serial"] != old["serial"]
+    assert new["subject"] != old["subject"]  # "… Issuing CA 2": CRLs never mix them up
     seal = await authority.issue_unit_certificate(await unit_id(SPARE_UNIT))
     assert seal["issuer_serial"] == new["serial"]
     assert len(await authority.current_crls()) >= 2  # the old issuer still publishes its CRL

@@ -140,3 +140,10 @@ async def test_admin_page_rotates_a_seal_and_refuses_others(open_browser) -> Non
     assert "大观镇便民服务中心" in rotated.text
     bad = await admin.post_form("/admin/signing/revoke", {"serial": "zz", "reason": "superseded"})
     assert bad.status_code == 404 and "没有这个证书" in bad.text
+
+
+async def test_an_oversized_upload_is_refused_with_a_message(app) -> None:
+    from core.signing.verification import MAX_UPLOAD, FileTooLarge, verify_file
+
+    with pytest.raises(FileTooLarge):
+        await verify_file(b"%PDF-" + b"0" * MAX_UPLOAD)
