@@ -144,7 +144,9 @@ def tongban_compute_fees(item: Any, values: dict, context: Any) -> list[Any]:
     """Compute the fees (or taxes) an application will cost, before it is filed.
 
     Called by :func:`core.catalog.fees.compute_fees` for every item, with the
-    item, the cleaned form values and a read-only ``core.api.FeeContext``
+    item, the form values (typed, fresh from the validator, when quoting; as
+    stored JSON — ISO dates, decimal strings — when a filed case is assessed)
+    and a read-only ``core.api.FeeContext``
     (``item_code``, ``on``: the date the amounts apply — the filing date —,
     ``filing_unit_code``). The agent sees the result before submitting, and
     the same computation is recorded against the case once it is filed.
@@ -153,7 +155,8 @@ def tongban_compute_fees(item: Any, values: dict, context: Any) -> list[Any]:
     ``None`` for items that are not yours. Fixed fees (``Fee.amount`` set in
     the item's guide) are added by the core; implement this hook for fees
     declared with no amount. Must be a pure function of its arguments: it is
-    called again, with the same arguments, when the case is assessed.
+    called again, on the case's stored values and filing date, when the case
+    is assessed, and must give the amounts the agent was shown.
     """
 
 

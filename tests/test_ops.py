@@ -86,6 +86,9 @@ def test_json_logs_are_one_object_per_line_with_the_request_id():
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
         asyncpg.exceptions.TooManyConnectionsError("too many clients"),
         sqlite3.OperationalError("database is locked"),
+        asyncpg.exceptions.InternalClientError(
+            "cannot switch to state 15; another operation (2) is in progress"
+        ),
         redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379"),
         TimeoutError(),
     ],

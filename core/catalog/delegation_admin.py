@@ -38,6 +38,12 @@ class BadDelegation(TongbanError):
     message = N_("This rule cannot be saved: %(problem)s")
 
 
+def rule_key(item_code: str, unit_code: str, level: str) -> str:
+    """One rule per (item, unit, level). By unit code, which stays put when an admin
+    moves the unit (its path changes, and follows through tongban_scope_path_columns)."""
+    return f"{item_code}|{unit_code}|{level}"
+
+
 async def admin_unit(principal: Principal, unit_code: str) -> dict:
     """The unit if ``principal`` administers it (city admin above it); else an error."""
     unit = (
@@ -92,7 +98,7 @@ async def set_rule(
     _check_item(item_code)
     unit = await admin_unit(principal, unit_code)
     await _check_level(level)
-    key = f"{item_code}|{unit['path']}|{level}"
+    key = rule_key(item_code, unit["code"], level)
     now = datetime.now(UTC)
     async with transaction():
         existing = await DelegationRule.select(DelegationRule.id).where(DelegationRule.key == key)
@@ -133,7 +139,7 @@ async def clear_rule(
     """Remove a rule, so the enclosing rule or the plugin's proposal applies again."""
     _check_item(item_code)
     unit = await admin_unit(principal, unit_code)
-    key = f"{item_code}|{unit['path']}|{level}"
+    key = rule_key(item_code, unit["code"], level)
     async with transaction():
         deleted = (
             await DelegationRule.delete()
@@ -160,7 +166,7 @@ async def switch_plugin(
     if plugin not in set(get_catalog().item_plugin.values()):
         raise UnknownPlugin()
     unit = await admin_unit(principal, unit_code)
-    key = f"{plugin}|{unit['path']}"
+    key = f"{plugin}|{unit['code']}"
     async with transaction():
         present = await PluginSwitch.exists().where(PluginSwitch.key == key)
         if enabled and present:

@@ -34,3 +34,12 @@ def tongban_register_commands(cli):
     from core.catalog.commands import plugins
 
     cli.add_command(plugins)
+
+
+@hookimpl
+def tongban_scope_path_columns():
+    # Delegation rules and plugin switches follow a unit the admin moves (the audit
+    # log keeps the path as it was, beside the unit's code).
+    from core.catalog.tables import DelegationRule, PluginSwitch
+
+    return [DelegationRule.unit_path, PluginSwitch.unit_path]

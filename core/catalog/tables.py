@@ -33,8 +33,8 @@ class DelegationRule(Table, tablename="catalog_delegation_rule"):
 
     Applies to the subtree rooted at ``unit_path``; ``level`` narrows it to
     units of one level ("" = every level). Without any rule the plugin's
-    proposal (``Item.accept_levels``) holds. ``key`` keeps one rule per
-    (item, subtree, level), on SQLite and PostgreSQL alike.
+    proposal (``Item.accept_levels``) holds. ``key`` ("item|unit code|level")
+    keeps one rule per (item, subtree, level), on SQLite and PostgreSQL alike.
     """
 
     key = Varchar(length=600, unique=True)

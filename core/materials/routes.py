@@ -144,6 +144,22 @@ class MaterialsController(Controller):
             headers={"HX-Retarget": target, "HX-Reswap": "innerHTML"},
         )
 
+    @get("/of-case/{case_id:int}", name="materials.of_case")
+    async def of_case(
+        self, request: Request, principal: NamedDependency[Principal], case_id: FromPath[int]
+    ) -> Template:
+        """The files filed with a case, by the item's material list (a fragment, or a page)."""
+        from core.cases.services import case_detail, visible_case  # the web layer looks upwards
+
+        case = await visible_case(principal, case_id)
+        item = (await case_detail(case))["item"]
+        uploads: dict[str, list[dict]] = {}
+        for row in await services.for_case(case_id):
+            uploads.setdefault(row["material_code"], []).append(row)
+        context = {"case": case, "item": item, "uploads": uploads}
+        template = "materials/partials/of_case.html" if request.htmx else "materials/of_case.html"
+        return Template(template, context=context)
+
     @get("/{public_id:str}/thumb", name="materials.thumb")
     async def thumb(
         self, principal: NamedDependency[Principal], public_id: FromPath[str]

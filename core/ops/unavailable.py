@@ -54,6 +54,11 @@ def _is_unavailable(exc: BaseException) -> bool:
     if module.startswith("asyncpg"):
         import asyncpg
 
+        if isinstance(exc, asyncpg.exceptions.InternalClientError):
+            # "cannot switch to state N; another operation (2) is in progress": the
+            # protocol state of a connection whose session the server terminated mid
+            # operation (seen while PostgreSQL restarts; asyncpg issues 784, 1069).
+            return "another operation" in str(exc)
         if isinstance(exc, asyncpg.exceptions.InterfaceError | asyncpg.PostgresConnectionError):
             return "closed" in str(exc) or isinstance(exc, asyncpg.PostgresConnectionError)
         state = getattr(exc, "sqlstate", "") or ""

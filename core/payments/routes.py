@@ -63,6 +63,14 @@ class PaymentsController(Controller):
         fees = await services.case_fees(principal, case_id)
         return Template("payments/notice.html", context={"fees": fees})
 
+    @get("/case/{case_id:int}/panel", name="payments.case.panel")
+    async def case_panel(
+        self, principal: NamedDependency[Principal], case_id: FromPath[int]
+    ) -> Template:
+        """The fee card of a case page (loaded by htmx; empty when nothing is due)."""
+        fees = await services.case_fees(principal, case_id)
+        return Template("payments/partials/case_fees.html", context={"fees": fees})
+
     @get("/", name="payments.desk")
     async def desk(
         self, principal: NamedDependency[Principal], code: FromQuery[str] = ""

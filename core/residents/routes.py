@@ -8,7 +8,7 @@ number sent — as a small fragment, never kept in the page's URL.
 
 from __future__ import annotations
 
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
@@ -41,6 +41,28 @@ class ResidentController(Controller):
     path = "/residents"
     guards = [login_required]
     dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/of-case/{case_id:int}", name="residents.of_case")
+    async def of_case(
+        self, request: Request, principal: NamedDependency[Principal], case_id: FromPath[int]
+    ) -> Template:
+        """The applicant of a case the principal may see, masked, with "show" where allowed.
+
+        The case pages load it as a fragment; without JavaScript it is a page of its own.
+        """
+        from core.cases.services import visible_case  # the web layer may look upwards
+
+        case = await visible_case(principal, case_id)
+        person = await services.applicant_view(case["resident"]) if case["resident"] else None
+        context = {
+            "person": person,
+            "case": case,
+            "may_reveal": {f: services.may_reveal(principal, f) for f in services.FIELDS},
+        }
+        template = (
+            "residents/partials/applicant.html" if request.htmx else "residents/applicant.html"
+        )
+        return Template(template, context=context, headers={"Cache-Control": "no-store"})
 
     @post("/{resident_id:int}/reveal", name="residents.reveal")
     async def reveal(

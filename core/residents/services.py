@@ -289,6 +289,12 @@ async def visible(principal: Principal, resident_id: int, *, proven: bool = Fals
     return _view(row)
 
 
+async def applicant_view(resident_id: int) -> ResidentView | None:
+    """The applicant of a case, masked. The caller has checked that the case is visible."""
+    row = await Resident.select().where(Resident.id == resident_id).first()
+    return _view(row) if row else None
+
+
 def may_reveal(principal: Principal, field: str) -> bool:
     return any(field in FULL_VIEW_ROLES.get(m.role, ()) for m in principal.memberships)
 

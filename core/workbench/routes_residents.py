@@ -225,4 +225,5 @@ async def _home_context(principal: Principal) -> dict:
         "counts": await services.my_counts(principal),
         "hand_back": await services.to_hand_back(principal),
         "recent": (await services.my_cases(principal))[:10],
+        "messages": await services.inbox(principal),
     }

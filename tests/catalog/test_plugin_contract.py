@@ -232,3 +232,25 @@ def test_a_plugins_payment_channel_is_loaded_and_a_bad_one_names_the_plugin():
     assert channels["zoo_counter"].reference_ok("AB12CD34EF")
     with pytest.raises(PluginError, match="plugin 'sloppy'"):
         load_channels(make_plugin_manager(only=set(), extra=[("sloppy", Sloppy)]))
+
+
+def test_a_plugins_scope_path_columns_join_the_cores_once_each():
+    from core.cases.tables import Case
+    from core.catalog.tables import DelegationRule
+    from core.tenancy.units import scope_path_columns
+
+    class Mover:
+        @staticmethod
+        @hookimpl
+        def tongban_scope_path_columns():
+            return [Case.scope_path, DelegationRule.unit_path]  # both repeat the core's
+
+    pm = get_plugin_manager()
+    pm.register(Mover, name="mover")
+    try:
+        names = [(c._meta.table._meta.tablename, c._meta.name) for c in scope_path_columns()]
+    finally:
+        pm.unregister(name="mover")
+    assert names.count(("cases_case", "scope_path")) == 1
+    assert names.count(("catalog_delegation_rule", "unit_path")) == 1
+    assert ("catalog_plugin_switch", "unit_path") in names  # the catalogue's own

@@ -105,6 +105,30 @@ async def test_paid_at_the_counter_receipted_by_the_core_funds_and_receipt_apart
     assert seen["status"] == "paid" and seen["receipt"]["number"] == receipt["number"]
     notice = await agent.get(f"/payments/case/{case['id']}")
     assert receipt["number"] in notice.text and "已缴" in notice.text
+    page = await agent.get(f"/cases/{case['id']}")
+    assert f'hx-get="/payments/case/{case["id"]}/panel"' in page.text
+    panel = await agent.get(f"/payments/case/{case['id']}/panel")
+    assert code in panel.text and receipt["number"] in panel.text
+
+
+async def test_a_case_without_fees_shows_no_fee_card(staff):
+    agent = await staff("agent")
+    person = applicant("免费人", id_number(date(1969, 9, 9), 590))
+    form = {"purpose": "employment", "receiver": "某公司"}
+    case = await file_case(agent, "000112005000", person, form)
+    fees = (await agent.api("GET", f"/api/v1/cases/{case['id']}/fees")).json()
+    assert fees == {
+        "case_id": case["id"],
+        "lines": [],
+        "total": "0.00",
+        "payment_code": None,
+        "status": "none",
+        "receipt": None,
+    }
+    panel = await agent.get(f"/payments/case/{case['id']}/panel")
+    assert panel.status_code == 200 and "case-fees" not in panel.text
+    stranger = await staff("clerk2")  # 大观镇: another township, may not see the case
+    assert (await stranger.api("GET", f"/api/v1/cases/{case['id']}/fees")).status_code == 404
 
 
 async def test_bad_payments_change_nothing_and_say_why(staff):

@@ -17,7 +17,9 @@ async def _state(case_id: int) -> str:
 
 async def test_the_receipt_is_sent_to_the_residents_phone_once(people):
     agent = await people("agent")
-    resident_id = await flows.register(agent, "韩十五", flows.new_id_number("19800101"), flows.new_phone())
+    resident_id = await flows.register(
+        agent, "韩十五", flows.new_id_number("19800101"), flows.new_phone()
+    )
     await flows.consent(agent, resident_id)
     case_id, code = await flows.file_pension(agent, resident_id, {})
     sent = await flows.post(agent, f"/workbench/cases/{case_id}/send", {})
@@ -32,7 +34,9 @@ async def test_the_receipt_is_sent_to_the_residents_phone_once(people):
 
 async def test_supplement_handed_in_from_the_workbench_then_the_result_handed_back(people):
     agent, clerk, approver = await people("agent"), await people("clerk"), await people("approver")
-    resident_id = await flows.register(agent, "杨十六", flows.new_id_number("19620305"), flows.new_phone())
+    resident_id = await flows.register(
+        agent, "杨十六", flows.new_id_number("19620305"), flows.new_phone()
+    )
     await flows.consent(agent, resident_id)
     case_id, code = await flows.file_pension(agent, resident_id, {})
 

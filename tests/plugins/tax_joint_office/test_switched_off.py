@@ -67,7 +67,7 @@ async def test_switched_off_for_a_district_hidden_refused_but_cases_in_progress_
             },
         )
         assert refused.status_code == 422
-        assert "停用" in refused.json()["message"] or "关闭" in refused.json()["message"]
+        assert "该部门的服务在本地已停用" in refused.json()["message"]
 
         seen = await case_of(agent, in_progress["id"])
         assert seen["state"] == "submitted"
