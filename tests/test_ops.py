@@ -30,7 +30,11 @@ async def test_metrics_report_request_latency_and_the_backlog(browser):
         in text
     )
     assert 'tongban_dependency_up{name="database"} 1.0' in text
-    for gauge in ("tongban_outbox_lag ", "tongban_outbox_oldest_seconds ", "tongban_cases_overdue "):
+    for gauge in (
+        "tongban_outbox_lag ",
+        "tongban_outbox_oldest_seconds ",
+        "tongban_cases_overdue ",
+    ):
         assert gauge in text
     assert 'tongban_queue_messages{kind="ready",queue="tongban-' in text
 
@@ -64,7 +68,9 @@ def test_json_logs_are_one_object_per_line_with_the_request_id():
     factory = formatter_spec.pop("()")
     module, _, name = factory.rpartition(".")
     formatter = getattr(__import__(module, fromlist=[name]), name)(**formatter_spec)
-    record = logging.LogRecord("tongban.web", logging.WARNING, __file__, 1, "办件 %s 超时", ("X1",), None)
+    record = logging.LogRecord(
+        "tongban.web", logging.WARNING, __file__, 1, "办件 %s 超时", ("X1",), None
+    )
     record.request_id = "req-42"
     line = formatter.format(record)
     assert "\n" not in line
@@ -82,7 +88,9 @@ def test_json_logs_are_one_object_per_line_with_the_request_id():
         ConnectionRefusedError(errno.ECONNREFUSED, "Connect call failed"),
         OSError("Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.1', 5432)"),
         asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
-        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.AdminShutdownError(
+            "terminating connection due to administrator command"
+        ),
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
         asyncpg.exceptions.TooManyConnectionsError("too many clients"),
         sqlite3.OperationalError("database is locked"),
@@ -104,7 +112,9 @@ def test_a_dependency_being_away_is_recognised(exc):
         KeyError("state"),
         FileNotFoundError(errno.ENOENT, "template missing"),
         asyncpg.exceptions.UniqueViolationError("duplicate key"),
-        asyncpg.exceptions.InterfaceError("cannot perform operation: another operation is in progress"),
+        asyncpg.exceptions.InterfaceError(
+            "cannot perform operation: another operation is in progress"
+        ),
         sqlite3.OperationalError("no such table: cases_case"),
     ],
 )

@@ -16,7 +16,7 @@ target database; SQLite: the backup API in reverse) and unpacks the files,
 refusing any archive member that would land outside ``var/``. Then
 :func:`verify_site` recomputes every case event chain and checkpoint and
 re-verifies every signed document — a restore is done only when that passes.
-``deploy/backup.md`` is the operator's procedure.
+``deploy/README.md`` ("Backup and restore") is the operator's procedure.
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ def _version_key(path: str) -> float:
 
 
 def _sqlite_path(url: str) -> Path:
-    return Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else urlparse(url).path)
+    return Path(
+        url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else urlparse(url).path
+    )
 
 
 def _skipped(var_dir: Path, member: Path, database: Path | None) -> bool:

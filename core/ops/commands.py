@@ -1,4 +1,4 @@
-"""``tongban backup create|restore|verify`` (see deploy/backup.md)."""
+"""``tongban backup create|restore|verify`` (see deploy/README.md)."""
 
 from __future__ import annotations
 

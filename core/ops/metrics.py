@@ -152,7 +152,9 @@ async def gauges() -> list[GaugeMetricFamily]:
 
     db_ok, broker_ok = await asyncio.gather(database_up(), broker_up())
     families = []
-    up = GaugeMetricFamily("tongban_dependency_up", "1 when the dependency answers.", labels=["name"])
+    up = GaugeMetricFamily(
+        "tongban_dependency_up", "1 when the dependency answers.", labels=["name"]
+    )
     up.add_metric(["database"], 1 if db_ok else 0)
     if broker_ok is not None:
         up.add_metric(["broker"], 1 if broker_ok else 0)
@@ -175,9 +177,13 @@ async def gauges() -> list[GaugeMetricFamily]:
         overdue = await _bounded(_overdue(), None)
         if overdue is not None:
             families.append(
-                GaugeMetricFamily("tongban_cases_overdue", "Open cases past their time limit.", overdue)
+                GaugeMetricFamily(
+                    "tongban_cases_overdue", "Open cases past their time limit.", overdue
+                )
             )
-    depths = await _bounded(asyncio.to_thread(queue_depths), None) if broker_ok is not False else None
+    depths = (
+        await _bounded(asyncio.to_thread(queue_depths), None) if broker_ok is not False else None
+    )
     if depths is not None:
         queue = GaugeMetricFamily(
             "tongban_queue_messages",

@@ -71,7 +71,10 @@ def queue_depths() -> list[tuple[str, str, int]]:
                 broker.queues[dq_name(name)].qsize() if dq_name(name) in broker.queues else 0,
                 len(broker.dead_letters_by_queue[name]),
             )
-        rows += [(name, kind, int(n)) for kind, n in zip(("ready", "delayed", "dead"), counts)]
+        rows += [
+            (name, kind, int(n))
+            for kind, n in zip(("ready", "delayed", "dead"), counts, strict=False)
+        ]
     return rows
 
 

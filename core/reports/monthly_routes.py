@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from core.cases import timing
-from core.reports import access, exports, monthly
+from core.reports import access, exports, monthly, view
 from core.reports.periods import local_today, month_period, previous_month
 from core.reports.routes import _supervisor
 from core.tenancy.scope import Principal
@@ -51,6 +51,7 @@ class MonthlyController(Controller):
                 "may_confirm": {
                     s.unit["id"]: access.may_confirm(principal, s.unit) for s in statuses
                 },
+                **view.helpers(),
             },
         )
 
@@ -95,6 +96,7 @@ class MonthlyController(Controller):
                 "status": statuses[0],
                 "deadline": await monthly.confirm_by(report["period"]),
                 "may_confirm": access.may_confirm(principal, unit),
+                **view.helpers(),
             },
         )
 

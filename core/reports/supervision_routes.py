@@ -9,7 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from core.reports import access, supervision
+from core.reports import access, supervision, view
 from core.reports.routes import _supervisor
 from core.tenancy.scope import Principal
 from core.web.guards import login_required
@@ -40,6 +40,7 @@ class SupervisionController(Controller):
                 "per_page": supervision.PER_PAGE,
                 "urged": urged[:24],
                 "may_urge": access.covers(principal, row["path"], write=True),
+                **view.helpers(),
             },
         )
 

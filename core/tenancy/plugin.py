@@ -76,9 +76,9 @@ def tongban_register_commands(cli):
 
 @hookimpl
 def tongban_scope_path_columns():
-    # The cases module keeps the filing unit's path on each case. This
+    # The cases module keeps the filing unit's path on each case and bundle. This
     # declaration belongs in core/cases/plugin.py; it lives here until that
     # module declares it itself (a duplicate is harmless: columns are deduplicated).
-    from core.cases.tables import Case
+    from core.cases.tables import Bundle, Case
 
-    return [Case.scope_path]
+    return [Case.scope_path, Bundle.scope_path]

@@ -132,7 +132,9 @@ def city_rows(
     return rows
 
 
-def city_of_size(units: int, city_code: str = "519900000000") -> list[dict[str, str]]:
+def city_of_size(
+    units: int, city_code: str = "519900000000", *, parent_code: str = ""
+) -> list[dict[str, str]]:
     """A city of roughly ``units`` units, grown by adding villages and counties."""
     per_county = 2 + len(OFFICES) + 2 * COUNTY_TOWNSHIPS + COUNTY_VILLAGES
     counties = max(1, min(99, round(units / per_county)))
@@ -142,7 +144,13 @@ def city_of_size(units: int, city_code: str = "519900000000") -> list[dict[str, 
         counties = 40
         townships = 40
         villages = max(1, units // counties - 2 - len(OFFICES) - 2 * townships)
-    return city_rows(city_code, counties=counties, townships=townships, villages=villages)
+    return city_rows(
+        city_code,
+        parent_code=parent_code,
+        counties=counties,
+        townships=townships,
+        villages=villages,
+    )
 
 
 def to_csv(rows: list[dict[str, str]]) -> str:

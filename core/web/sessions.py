@@ -7,6 +7,7 @@ files under ``var/sessions`` (shared by every app process on the machine).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from litestar.connection import ASGIConnection
@@ -21,6 +22,8 @@ from litestar.stores.registry import StoreRegistry
 from core.settings import Settings
 
 ROTATE_FLAG = "tongban.rotate_session"
+# Session ids are secrets.token_hex(32): anything else in the cookie was not made here.
+_WELL_FORMED_ID = re.compile(r"[0-9a-f]{32,128}")
 NEW_ID = "tongban.new_session_id"
 
 
@@ -36,11 +39,17 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             if NEW_ID not in state:
                 state[NEW_ID] = self.generate_session_id()
             return state[NEW_ID]
+        cookie = connection.cookies.get(self.config.key)
+        if cookie and cookie != "null" and not _WELL_FORMED_ID.fullmatch(cookie):
+            # A tampered cookie ("中", 4 kB of junk …) is no session; never echo it back.
+            return self.generate_session_id()
         return super().get_session_id(connection)
 
     async def store_in_message(self, scope_session, message, connection) -> None:
         state = connection.scope.setdefault("state", {})
         old = connection.cookies.get(self.config.key)
+        if old and not _WELL_FORMED_ID.fullmatch(old):
+            old = None  # tampered: as if there were no cookie
         if not scope_session and (not old or old == "null") and not state.get(ROTATE_FLAG):
             # An anonymous request (status look-up, API token, probe) has nothing to keep:
             # no store write and no cookie. Otherwise every such request would create a

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from core.catalog import guide
 from core.catalog.forms import FieldError
 from core.errors import ValidationFailed
 from core.i18n import N_, gettext
@@ -17,7 +18,6 @@ from core.residents import services as residents
 from core.tenancy.scope import Principal
 from core.web.guards import provide_principal
 from core.web.locale import current_locale
-from core.workbench import search as item_search
 from core.workbench import services
 from core.workbench.common import (
     GUARD,
@@ -136,7 +136,8 @@ class ResidentDeskController(Controller):
         proven = is_proven(request, resident_id)
         person = await residents.visible(principal, resident_id, proven=proven)
         membership = services.filing_membership(principal)
-        items = item_search.search(await services.items_for(membership), q)
+        # The guide's search: name, pinyin initials (cxjm), full pinyin, English, keywords.
+        items = guide.search(await services.items_for(membership), q[:64])
         context = {"person": person, "items": items, "q": q[:64], "membership": membership}
         if request.htmx and request.htmx.target == "item-list":
             return Template("workbench/partials/item_list.html", context=context)

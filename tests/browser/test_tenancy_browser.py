@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from core.tenancy.treegen import to_csv
+from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +64,11 @@ def township_csv() -> bytes:
     return to_csv(rows).encode("utf-8")
 
 
+async def snap(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
 async def log_in(page, username: str, password: str) -> None:
     await page.goto("/login")
     await page.fill("#username", username)
@@ -113,6 +119,7 @@ async def test_admin_adds_a_tier_imports_creates_a_clerk_who_sees_only_their_tow
     await admin.wait_for_selector("progress#import-bar")
     await admin.wait_for_selector(".import-done", timeout=30_000)
     assert "已创建 45 个单位" in await admin.locator(".import-done").inner_text()
+    await snap(admin, "tenancy-import-done")
 
     # The tree browser shows it, opened with htmx one level at a time.
     await admin.click("nav.tabs >> text=单位")
@@ -124,7 +131,7 @@ async def test_admin_adds_a_tier_imports_creates_a_clerk_who_sees_only_their_tow
     await admin.click("text=创建账号")
     await admin.fill("#s-username", "dongxi")
     await admin.fill("#s-name", "钱窗口（东溪镇）")
-    await admin.fill("#s-password", "Dongxi-temp-2026")
+    await admin.fill("#s-password", "Spring-temp-2026")
     await admin.fill("#s-unit", CENTRE)
     await admin.select_option("#s-role", "window_clerk")
     await admin.click("form[action='/admin/staff/'] button[type=submit]")
@@ -142,15 +149,15 @@ async def test_admin_adds_a_tier_imports_creates_a_clerk_who_sees_only_their_tow
 
     # 4. The clerk logs in, must first choose a password of their own …
     clerk = await new_page()
-    await log_in(clerk, "dongxi", "Dongxi-temp-2026")
+    await log_in(clerk, "dongxi", "Spring-temp-2026")
     await clerk.wait_for_url("**/account/password**")
-    await clerk.fill("#current", "Dongxi-temp-2026")
-    await clerk.fill("#new", "dongxi")  # too short, and their username
-    await clerk.fill("#confirm", "dongxi")
-    await clerk.click("text=修改密码 >> nth=-1")
+    await clerk.fill("#current", "Spring-temp-2026")
+    await clerk.fill("#new", "dongxi-2026!")  # long enough, but their username
+    await clerk.fill("#confirm", "dongxi-2026!")
+    await clerk.click("form[action='/account/password/'] button[type=submit]")
     await clerk.wait_for_selector("[role=alert]")
-    assert "至少 10 个字符" in await clerk.locator("[role=alert]").inner_text()
-    await clerk.fill("#current", "Dongxi-temp-2026")
+    assert "不要包含您的姓名或用户名" in await clerk.locator("[role=alert]").inner_text()
+    await clerk.fill("#current", "Spring-temp-2026")
     await clerk.fill("#new", "Qianmen-window-88")
     await clerk.fill("#confirm", "Qianmen-window-88")
     await clerk.click("form[action='/account/password/'] button[type=submit]")
@@ -161,6 +168,7 @@ async def test_admin_adds_a_tier_imports_creates_a_clerk_who_sees_only_their_tow
     await clerk.goto("/desk/")
     desk = await clerk.locator("main").inner_text()
     assert "DONGXI0000000000001" in desk and "GANSHUI000000000001" not in desk
+    await snap(clerk, "tenancy-clerk-desk")
     foreign = await clerk.goto(f"/cases/{cases['GANSHUI000000000001']}")
     foreign_text = await clerk.locator("main").inner_text()
     missing = await clerk.goto("/cases/987654321")

@@ -107,18 +107,16 @@ async def test_agent_clerk_department_resident_walkthrough(new_page, artifacts, 
     await agent.get_by_label(t("Search items")).fill("cxjm")  # pinyin initials
     await agent.locator("#item-list").get_by_text(PENSION_NAME[locale]).wait_for()
     await shot(agent, "agent-pick-item")
-    await agent.locator("#item-list").get_by_role("link").first.click()
+    await agent.locator("#item-list").get_by_role("link", name=PENSION_NAME[locale]).click()
     await agent.locator("#item-form").wait_for()
     await agent.locator('input[name="contribution_grade"][value="500"]').check()
     await settle(agent)
-    # Each change re-renders the form section (htmx): finish one field before the next.
-    for selector, value in (
-        ('input[name="household_address.unit"]', "509910101201"),
-        ('input[name="household_address.detail"]', "三组 12 号"),
-    ):
-        await agent.locator(selector).fill(value)
-        await agent.locator(selector).press("Tab")
-        await settle(agent)
+    # Each change re-renders the form section (htmx); typing on at once must lose nothing.
+    await agent.locator('input[name="household_address.unit"]').fill("509910101201")
+    await agent.locator('input[name="household_address.unit"]').press("Tab")
+    await agent.locator('input[name="household_address.detail"]').fill("三组 12 号")
+    await agent.locator('input[name="household_address.detail"]').press("Tab")
+    await settle(agent)
     await agent.locator("#pick-upload-id_card").set_input_files(photo)
     await agent.locator("#files-upload-id_card img").wait_for()
     await settle(agent)
@@ -133,6 +131,9 @@ async def test_agent_clerk_department_resident_walkthrough(new_page, artifacts, 
     await shot(agent, "agent-receipt")
     case_url = await agent.get_by_role("link", name=t("Open the case")).get_attribute("href")
     case_id = int(case_url.rstrip("/").rsplit("/", 1)[1])
+
+    await agent.goto(case_url)
+    assert "三组 12 号" in await agent.locator("main").inner_text(), "the address detail was kept"
 
     # -- the township window asks for the missing enrolment form ------------------------
     clerk = await new_page(locale="zh-CN")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
 from core.cases.tables import Case
 from core.db import get_engine
+from core.jobs.tables import OutboxMessage
 from tests.cases.world import SIMPLE, TOWNSHIP_CENTRE, applicant
 
 
@@ -48,6 +50,7 @@ async def test_a_thousand_concurrent_submissions_get_a_thousand_distinct_codes(w
     from core.cases import services
 
     engine = get_engine()
+    first_message = await OutboxMessage.count()
     await engine.start_connection_pool(min_size=10, max_size=40)
     try:
         clerk = await world.who("t_clerk")
@@ -71,3 +74,8 @@ async def test_a_thousand_concurrent_submissions_get_a_thousand_distinct_codes(w
     assert len({r["id"] for r in results}) == 1000
     stored = await Case.select(Case.tracking_code).where(Case.id.is_in([r["id"] for r in results]))
     assert sorted(r["tracking_code"] for r in stored) == sorted(codes)
+    # Their 1,000 "filed" announcements concern no other test: let them count as relayed,
+    # so later tests' workers do not spend a minute on them.
+    await OutboxMessage.update({OutboxMessage.sent_at: datetime.now(UTC)}).where(
+        (OutboxMessage.id > first_message) & OutboxMessage.sent_at.is_null()
+    )

@@ -136,6 +136,9 @@ async def main(plugin: str, code: str) -> None:
         accepted = await clerk.post_form(f"/cases/{case_id}/act", {"action": "accept"})
         assert accepted.status_code == 200, accepted.text[:500]
         assert "审核中" in accepted.text or "已受理" in accepted.text
+        await admin.post_form(
+            "/admin/catalog/plugins", {"plugin": plugin, "unit": "509910000000", "enabled": "1"}
+        )
     for hook in app.on_shutdown:
         await hook()
     print("OK")

@@ -51,7 +51,8 @@ async def test_a_scaffolded_plugin_installs_passes_its_tests_and_files_a_case(tm
         env={**env, "PYTHONPATH": path}, cwd=tmp_path,
     )  # fmt: skip
     assert "6 passed" in tests.stdout, tests.stdout  # one of them: check_plugin(NAME) == []
-    # Through the real pages, on a scratch site of its own.
+    # Through the real pages, on a scratch site of its own: its cases and outbox
+    # messages name an item this test run's other processes have never heard of.
     async with ScratchSite(tmp_path / "site") as scratch:
         e2e = run(
             sys.executable, "-m", "tests.catalog.plugin_e2e", name, item_code_for(name),

@@ -131,9 +131,10 @@ class PrivateRedis:
         )  # fmt: skip
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.port), timeout=0.5
-            ) as conn:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn,
+            ):
                 conn.sendall(b"PING\r\n")
                 if conn.recv(16).startswith(b"+PONG"):
                     return
@@ -177,7 +178,7 @@ class Proc:
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path):
         self.log = log
-        self.handle = open(log, "ab")
+        self.handle = open(log, "ab")  # noqa: SIM115 - closed in stop(), lives with the process
         self.process = subprocess.Popen(
             args, env=env, cwd=ROOT, stdout=self.handle, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -350,7 +351,12 @@ async def broken_chains(url: str, case_ids: list[int]) -> list[int]:
         "    return [i for i in ids if await verify_chain(i) is not None]\n"
         "print(json.dumps(asyncio.run(main())))\n"
     )
-    env = {**os.environ, "TONGBAN_DATABASE_URL": url, "TONGBAN_DB_POOL": "0", "PICCOLO_CONF": "core.piccolo_conf"}
+    env = {
+        **os.environ,
+        "TONGBAN_DATABASE_URL": url,
+        "TONGBAN_DB_POOL": "0",
+        "PICCOLO_CONF": "core.piccolo_conf",
+    }
     env.pop("TONGBAN_BROKER_URL", None)
     result = await asyncio.to_thread(
         subprocess.run,

@@ -28,8 +28,19 @@ async def test_broker_stopped_filings_succeed_and_outbox_drains(
 ):
     env = site_env(database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="4")
     dbname = database.rsplit("/", 1)[1]
-    unsent = lambda: _count(private_postgres, dbname, "SELECT count(*) FROM jobs_outbox WHERE sent_at IS NULL")  # noqa: E731
-    handled = lambda: _count(private_postgres, dbname, "SELECT count(*) FROM jobs_processed WHERE key LIKE 'case_event:%'")  # noqa: E731
+
+    def unsent():
+        return _count(
+            private_postgres, dbname, "SELECT count(*) FROM jobs_outbox WHERE sent_at IS NULL"
+        )
+
+    def handled():
+        return _count(
+            private_postgres,
+            dbname,
+            "SELECT count(*) FROM jobs_processed WHERE key LIKE 'case_event:%'",
+        )
+
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = await asyncio.to_thread(start_server, env, port, tmp_path / "serve.log", 1)

@@ -103,4 +103,3 @@ async def test_kill_9_app_process_during_concurrent_filings(tmp_path, database, 
         assert await broken_chains(database, [r["id"] for r in rows]) == []
     finally:
         await asyncio.to_thread(server.stop)
-

@@ -18,7 +18,10 @@ from tests.faults.support import (
 )
 
 # A dead worker's messages go back to the queue after 3 s without a heartbeat.
-QUICK_REQUEUE = {"TONGBAN_BROKER_HEARTBEAT_MS": "3000", "TONGBAN_BROKER_MAINTENANCE_CHANCE": "1000000"}
+QUICK_REQUEUE = {
+    "TONGBAN_BROKER_HEARTBEAT_MS": "3000",
+    "TONGBAN_BROKER_MAINTENANCE_CHANCE": "1000000",
+}
 
 
 def _slow_worker(env, log, marks, sleep) -> Proc:
@@ -40,7 +43,9 @@ def _wait_for(predicate, timeout: float, what: str):
 
 
 async def test_kill_9_worker_mid_job(tmp_path, private_postgres, database, private_redis):
-    env = site_env(database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="4", **QUICK_REQUEUE)
+    env = site_env(
+        database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="4", **QUICK_REQUEUE
+    )
     dbname = database.rsplit("/", 1)[1]
     port = free_port()
     server = await asyncio.to_thread(start_server, env, port, tmp_path / "serve.log", 1)
@@ -49,7 +54,8 @@ async def test_kill_9_worker_mid_job(tmp_path, private_postgres, database, priva
     workers: list[Proc] = []
     try:
         private_postgres.psql(
-            dbname, "CREATE TABLE fault_effects (case_id int, seq int, pid int, at timestamptz DEFAULT now())"
+            dbname,
+            "CREATE TABLE fault_effects (case_id int, seq int, pid int, at timestamptz DEFAULT now())",
         )
         secret, unit_id = await asyncio.to_thread(api_token, env)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
@@ -63,10 +69,24 @@ async def test_kill_9_worker_mid_job(tmp_path, private_postgres, database, priva
 
         # The first worker starts the job, and is killed while it is in the middle of it.
         workers.append(_slow_worker(env, tmp_path / "worker1.log", marks, sleep=30))
-        started = lambda: [l for l in marks.read_text().splitlines() if l.startswith(f"start {case_id} 1 ")]  # noqa: E731
+
+        def started():
+            return [
+                line
+                for line in marks.read_text().splitlines()
+                if line.startswith(f"start {case_id} 1 ")
+            ]
+
         await asyncio.to_thread(_wait_for, started, 90, "the job to start")
         workers[0].kill9()
-        effects = lambda: int(private_postgres.psql(dbname, f"SELECT count(*) FROM fault_effects WHERE case_id = {case_id}"))  # noqa: E731
+
+        def effects():
+            return int(
+                private_postgres.psql(
+                    dbname, f"SELECT count(*) FROM fault_effects WHERE case_id = {case_id}"
+                )
+            )
+
         assert effects() == 0  # the effect was in the killed job's transaction: rolled back
 
         # A second worker gets the message back from the broker and does the job.
@@ -75,7 +95,9 @@ async def test_kill_9_worker_mid_job(tmp_path, private_postgres, database, priva
         await asyncio.sleep(4)  # room for a wrongful second delivery to show itself
         assert effects() == 1
         assert len(started()) == 2  # started twice: once killed, once done
-        pids = private_postgres.psql(dbname, f"SELECT pid FROM fault_effects WHERE case_id = {case_id}")
+        pids = private_postgres.psql(
+            dbname, f"SELECT pid FROM fault_effects WHERE case_id = {case_id}"
+        )
         assert int(pids) == workers[1].pid
         ledger = private_postgres.psql(
             dbname, "SELECT count(*) FROM jobs_processed WHERE key LIKE 'case_event:%'"

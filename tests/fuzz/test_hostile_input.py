@@ -62,7 +62,7 @@ async def test_malformed_uploads_are_refused_cleanly(new_browser):
     # A body that claims to be multipart but is not.
     broken = await agent.client.post(
         "/materials/upload",
-        content=b"--xyz\r\nContent-Disposition: form-data; name=\"upload.id_card\"\r\n\r\n\x00\xff",
+        content=b'--xyz\r\nContent-Disposition: form-data; name="upload.id_card"\r\n\r\n\x00\xff',
         headers={"content-type": "multipart/form-data; boundary=xyz", "x-csrftoken": agent.csrf},
     )
     _clean(broken)
@@ -118,7 +118,13 @@ async def test_tampered_cookies_are_treated_as_no_session(new_browser):
     agent = await new_browser()
     await agent.login("clerk")
     assert (await agent.get("/desk/")).status_code == 200
-    for value in ("x" * 4000, "../../etc/passwd", "null", "'; DROP TABLE cases_case; --", "%E4%B8%AD"):
+    for value in (
+        "x" * 4000,
+        "../../etc/passwd",
+        "null",
+        "'; DROP TABLE cases_case; --",
+        "%E4%B8%AD",
+    ):
         agent.client.cookies.set("tongban_session", value, domain="testserver.local")
         response = await agent.get("/desk/", follow_redirects=False)
         _clean(response)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.cases.tables import Case, Task
+from core import hookimpl
+from core.cases.tables import Bundle, Case, Task
+from core.plugins import get_plugin_manager
 from core.tenancy import units
 from core.tenancy.audit import entries
 from core.tenancy.auth import load_principal
@@ -185,3 +187,36 @@ async def test_export_lists_parents_first_and_only_ones_own_subtree(catalogue):
     for line in lines[2:]:
         parent = line.split(",")[5]
         assert position[parent] < position[line.split(",")[0]]
+
+
+class _BundlePaths:
+    """A plugin that keeps a unit path in its own table (here: the cases' bundles)."""
+
+    @staticmethod
+    @hookimpl
+    def tongban_scope_path_columns():
+        return [Bundle.scope_path, Case.scope_path]  # a column declared twice is rewritten once
+
+
+async def test_columns_declared_by_plugins_follow_a_move(catalogue):
+    town, other = await scratch_township(), await scratch_township()
+    village = await unit(town["village1"])
+    bundle = (
+        await Bundle.insert(
+            Bundle(
+                bundle_code="test",
+                tracking_code=f"B{village['id']}",
+                filed_unit=village["id"],
+                scope_path=village["path"],
+            )
+        ).returning(Bundle.id)
+    )[0]["id"]
+    pm = get_plugin_manager()
+    pm.register(_BundlePaths, name="bundle-paths")
+    try:
+        await units.move_unit(await principal("district"), village["id"], other["township"])
+    finally:
+        pm.unregister(name="bundle-paths")
+    moved = await unit(town["village1"])
+    row = await Bundle.select(Bundle.scope_path).where(Bundle.id == bundle).first()
+    assert row["scope_path"] == moved["path"] != village["path"]

@@ -22,8 +22,11 @@ async def test_the_receipt_is_sent_to_the_residents_phone_once(people):
     )
     await flows.consent(agent, resident_id)
     case_id, code = await flows.file_pension(agent, resident_id, {})
+    receipt = await agent.get(f"/workbench/cases/{case_id}/receipt")
+    assert f'action="/workbench/cases/{case_id}/send"' in receipt.text
     sent = await flows.post(agent, f"/workbench/cases/{case_id}/send", {})
-    assert "sent=1" in str(sent.url)
+    assert "sent=1" in str(sent.url) and "回执已发送到群众手机" in sent.text
+    assert f'action="/workbench/cases/{case_id}/send"' not in sent.text
     again = await flows.post(agent, f"/workbench/cases/{case_id}/send", {})
     assert "sent=again" in str(again.url)
     rows = await Notification.select().where(
