@@ -27,7 +27,10 @@ chosen period:
   (``core.reports.scan``: every case of the subtree filed, accepted or decided in
   the period or open now, its clock recomputed) — once;
 
-checks that both give the same figures, and prints the ratio.
+checks that both give the same figures, and prints the ratio. With
+``--reconcile`` it also times a nightly reconciliation over all the cases
+(a dry run: it must find no drift, since the seeded cursors and rows are
+exactly what counting would have written).
 """
 
 from __future__ import annotations
@@ -98,6 +101,25 @@ DAY_COLUMNS = (
     "handling_sum",
 )
 HANDLING_COLUMNS = ("scope", "parent", "day", "item_code", "days", "cases")
+CURSOR_COLUMNS = (
+    "case",
+    "version",
+    "rev",
+    "scope",
+    "item_code",
+    "filed_on",
+    "proxy",
+    "accepted_on",
+    "decided_on",
+    "approved",
+    "on_time",
+    "handling_days",
+    "visits",
+    "open",
+    "red",
+    "reviews",
+    "counted_at",
+)
 NOW_COLUMNS = ("scope", "parent", "item_code", "open", "red")
 
 
@@ -154,7 +176,7 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).astimezone(dt.UTC)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ancestors(path: str) -> list[tuple[str, str]]:
     parts = [p for p in path.split("/") if p]
     result, parent = [], ""
@@ -186,9 +208,11 @@ class Generator:
         self.now: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
         self.today = NOW.date()
 
-    def chunk(self, first_id: int, count: int) -> tuple[list[tuple], list[tuple]]:
+    def chunk(self, first_id: int, count: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        """Case rows, pause rows and cursor rows (what each case contributed, as counted)."""
         rng, cal = self.rng, self.calendar
-        cases, pauses = [], []
+        cases, pauses, cursors = [], [], []
+        counted_at = self.moment(END, 23, 0)
         for case_id in range(first_id, first_id + count):
             unit_id, path, window = rng.choice(self.units)
             code, version, visits, limit = rng.choices(self.items, self.weights)[0]
@@ -198,12 +222,19 @@ class Generator:
             leaf[0] += 1
             leaf[1] += 0 if window else 1
             state, outcome, accepted, decided, due, light = "refused", "", None, None, None, ""
+            accepted_on = decided_on = None
+            approved = on_time = opened = overdue = False
+            taken = 0
             if rng.random() >= 0.03:
                 accepted_day = filed_day if rng.random() < 0.8 else cal.next_working_day(filed_day)
                 accepted = self.moment(accepted_day, 10, rng.randrange(60))
                 paused = rng.randint(1, 5) if limit and rng.random() < 0.05 else 0
                 spread = max(1.0, limit * 0.4)
-                taken = max(0, round(rng.gauss(limit * 0.6, spread))) if limit else int(rng.random() < 0.1)
+                taken = (
+                    max(0, round(rng.gauss(limit * 0.6, spread)))
+                    if limit
+                    else int(rng.random() < 0.1)
+                )
                 decided_day = cal.add_working_days(accepted_day, taken + paused)
                 due = cal.add_working_days(accepted_day, limit + paused)
                 if paused:
@@ -216,10 +247,12 @@ class Generator:
                             "",
                         )
                     )
+                accepted_on = accepted_day
                 if accepted_day <= END:
                     self.days[(path, accepted_day, code)][2] += 1
                 if decided_day <= self.today:
                     decided = self.moment(decided_day, 15, rng.randrange(60))
+                    decided_on, on_time = decided_day, taken <= limit
                     approved = rng.random() < 0.95
                     state, outcome = ("delivered", "approved") if approved else ("denied", "denied")
                     counts = self.days[(path, decided_day, code)]
@@ -231,7 +264,7 @@ class Generator:
                     counts[9] += taken
                     self.handling[(path, decided_day, code, taken)] += 1
                 else:
-                    state = "in_review"
+                    state, opened, taken = "in_review", True, 0
                     overdue = self.today > due
                     light = "red" if overdue else "green"
                     gauges = self.now[(path, code)]
@@ -263,7 +296,28 @@ class Generator:
                     limit,
                 )
             )
-        return cases, pauses
+            cursors.append(
+                (
+                    case_id,
+                    3,
+                    1,
+                    path,
+                    code,
+                    self.day(filed_day),
+                    not window,
+                    self.day(accepted_on),
+                    self.day(decided_on),
+                    approved,
+                    on_time,
+                    taken,
+                    visits,
+                    opened,
+                    overdue,
+                    "[]",
+                    counted_at,
+                )
+            )
+        return cases, pauses, cursors
 
     def moment(self, day: dt.date, hour: int, minute: int):
         at = _at(day, hour, minute)
@@ -342,10 +396,14 @@ async def _seed(count: int) -> tuple[int, float]:
     started = time.perf_counter()
     for offset in range(0, count, CHUNK):
         n = min(CHUNK, count - offset)
-        cases, pauses = generator.chunk(first_id + offset, n)
+        cases, pauses, cursors = generator.chunk(first_id + offset, n)
         await _copy("cases_case", CASE_COLUMNS, cases)
         await _copy("cases_pause", PAUSE_COLUMNS, pauses)
-        print(f"  {offset + n:>10,} cases inserted ({time.perf_counter() - started:.0f} s)", flush=True)
+        await _copy("reports_cursor", CURSOR_COLUMNS, cursors)
+        print(
+            f"  {offset + n:>10,} cases inserted ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
     days, handling, now = generator.aggregate_rows()
     for start in range(0, len(days), 500_000):
         await _copy("reports_day", DAY_COLUMNS, days[start : start + 500_000])
@@ -358,7 +416,13 @@ async def _seed(count: int) -> tuple[int, float]:
     )
     if is_postgres():
         await Case.raw("SELECT setval('cases_case_id_seq', (SELECT MAX(id) FROM cases_case))")
-        for table in ("cases_case", "cases_pause", "reports_day", "reports_handling", "reports_now"):
+        for table in (
+            "cases_case",
+            "cases_pause",
+            "reports_day",
+            "reports_handling",
+            "reports_now",
+        ):
             await Case.raw(f"ANALYZE {table}")
     else:
         await Case.raw("ANALYZE")
@@ -391,7 +455,7 @@ async def _login(client) -> None:
         raise SystemExit(f"login failed: {response.status_code}")
 
 
-async def run(count: int, period: str) -> None:
+async def run(count: int, period: str, reconciling: bool) -> None:
     import httpx
 
     from core import db
@@ -428,7 +492,11 @@ async def run(count: int, period: str) -> None:
     ) as client:
         await _login(client)
         for label, unit in (("city", city), ("county", county), ("township", township)):
-            query = {"unit": unit["code"], "start": span.start.isoformat(), "end": span.end.isoformat()}
+            query = {
+                "unit": unit["code"],
+                "start": span.start.isoformat(),
+                "end": span.end.isoformat(),
+            }
 
             async def page(query=query):
                 response = await client.get("/reports/", params=query)
@@ -447,8 +515,17 @@ async def run(count: int, period: str) -> None:
                 scan.same(row.figures, full.by_child.get(row.key, Figures()))
                 for row in board.children
             )
-            results.append((label, unit, full.cases_read, page_s, figures_s, scan_s, agree, size, board))
+            results.append(
+                (label, unit, full.cases_read, page_s, figures_s, scan_s, agree, size, board)
+            )
             print(f"  {label} measured", flush=True)
+    reconciled = None
+    if reconciling:
+        from core.reports.reconcile import reconcile
+
+        start = time.perf_counter()
+        _, outcome = await reconcile(days=35, repair=False, now=NOW)
+        reconciled = (time.perf_counter() - start, outcome)
     for hook in app.on_shutdown:
         await hook()
 
@@ -457,12 +534,13 @@ async def run(count: int, period: str) -> None:
         f" period {span.start} – {span.end}\n"
     )
     print(
-        f"{'scope':<10}{'cases read by scan':>19}{'page':>10}{'figures':>10}"
+        f"{'scope':<10}{'cases read by scan':>19}{'page':>10}{'page size':>11}{'figures':>10}"
         f"{'full scan (baseline)':>22}{'scan/page':>11}{'same figures':>14}"
     )
-    for label, unit, read, page_s, figures_s, scan_s, agree, size, _ in results:
+    for label, _, read, page_s, figures_s, scan_s, agree, size, _ in results:
         print(
-            f"{label:<10}{read:>19,}{page_s * 1000:>8.0f}ms{figures_s * 1000:>8.0f}ms"
+            f"{label:<10}{read:>19,}{page_s * 1000:>8.0f}ms{size / 1024:>9.0f}KB"
+            f"{figures_s * 1000:>8.0f}ms"
             f"{scan_s:>21.2f}s{scan_s / page_s:>10.0f}x{'yes' if agree else 'NO':>14}"
         )
     print()
@@ -473,6 +551,13 @@ async def run(count: int, period: str) -> None:
             f"{(t.on_time_share or 0):.1%}  red now {t.red_now:,}  avg {t.avg_handling or 0:.2f} d"
             f"  p90 {t.p90_handling} d  ≤1 trip {(t.le1_share or 0):.1%}"
         )
+    if reconciled:
+        seconds, outcome = reconciled
+        print(
+            f"\nnightly reconciliation (every case recomputed, 35 days of rows and the gauges "
+            f"checked): {seconds:.1f} s for {outcome.cases_checked:,} cases — "
+            + ("no drift" if not outcome.drifted else f"DRIFT: {outcome.samples[:3]}")
+        )
     await db.stop()
 
 
@@ -480,9 +565,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--period", choices=("month", "year"), default="month")
+    parser.add_argument(
+        "--reconcile", action="store_true", help="also time a nightly reconciliation (dry run)"
+    )
     args = parser.parse_args()
     _environment()
-    asyncio.run(run(args.cases, args.period))
+    asyncio.run(run(args.cases, args.period, args.reconcile))
 
 
 if __name__ == "__main__":

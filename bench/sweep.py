@@ -78,7 +78,9 @@ async def _context() -> dict:
     window = await Unit.select(Unit.id).where(Unit.code == "509910101000-BM").first()
     version = (
         await ItemVersion.insert(
-            ItemVersion(code="BENCH0000001", version=1, fingerprint="bench", plugin="bench", definition={})
+            ItemVersion(
+                code="BENCH0000001", version=1, fingerprint="bench", plugin="bench", definition={}
+            )
         ).returning(ItemVersion.id)
     )[0]["id"]
     return {"village": village, "window": window["id"], "version": version}
@@ -91,7 +93,9 @@ def _rows(count: int, ctx: dict, now: dt.datetime, *, due: bool, seed: int) -> l
     rows = []
     for _ in range(count):
         accepted = accepted_due if due else now - dt.timedelta(hours=rng.randint(1, 48))
-        changes = now - dt.timedelta(minutes=1) if due else now + dt.timedelta(days=rng.randint(1, 30))
+        changes = (
+            now - dt.timedelta(minutes=1) if due else now + dt.timedelta(days=rng.randint(1, 30))
+        )
         rows.append(
             (
                 "BENCH0000001",
@@ -219,7 +223,9 @@ async def run(sizes: list[int], changing: int, naive: bool) -> None:
         await _insert(_rows(changing, ctx, now, due=True, seed=-index - 1))
         open_cases = size
         await _analyse()
-        print(f"  {size:>10,} open cases inserted in {time.perf_counter() - start:.1f} s", flush=True)
+        print(
+            f"  {size:>10,} open cases inserted in {time.perf_counter() - start:.1f} s", flush=True
+        )
         find_s, found = await _timed(_find_due(now))
         sweep_s, report = await _timed(run_sweep(now))
         assert found == changing and report.case_lights == changing, (found, report)

@@ -67,7 +67,6 @@ async def _median(fn, repeat: int) -> tuple[list[float], object]:
 
 async def _insert_cases(count: int, villages: list[dict]) -> None:
     """Bare cases straight into the table: the query does not care how they were filed."""
-    from core.cases.tables import Case
     from core.catalog.tables import ItemVersion
     from core.db import get_engine, is_postgres
 

@@ -192,6 +192,7 @@ ROUTES: dict[str, Public | Site | Own | Obj | ByDesign] = {
     "GET /api/v1/status/{code:str}": Public("needs the tracking code and a second factor"),
     # residents and the agent's workbench
     "POST /residents/{resident_id:int}/reveal": Obj({"resident_id": "resident"}),
+    "GET /residents/of-case/{case_id:int}": Obj({"case_id": "case"}),
     "GET /workbench": Own(),
     "GET /workbench/cases": Own(),
     "GET /workbench/cases/{case_id:int}": Obj({"case_id": "case"}),
@@ -238,6 +239,7 @@ ROUTES: dict[str, Public | Site | Own | Obj | ByDesign] = {
     "POST /api/v1/payments/{code:str}": Obj({"code": "payment"}, json={"reference": "ISO-REF-2"}),
     # materials, documents, licences, signatures
     "POST /materials/upload": Own(),
+    "GET /materials/of-case/{case_id:int}": Obj({"case_id": "case"}),
     "GET /materials/{public_id:str}": Obj({"public_id": "upload"}),
     "GET /materials/{public_id:str}/thumb": Obj({"public_id": "upload"}),
     "POST /materials/{public_id:str}/remove": Obj({"public_id": "upload"}),

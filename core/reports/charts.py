@@ -45,7 +45,7 @@ def line_chart(
     title: str, labels: Sequence[str], series: Sequence[Series], *, height: int = 220
 ) -> Markup:
     """A line per series over the labelled points (at least one point)."""
-    left, right, top, bottom = 44, 12, 12, 36
+    left, right, top, bottom = 44, 12, 12, 48
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     top_value = nice_max(max((max(s.values, default=0) for s in series), default=0))
     n = max(len(labels), 1)
@@ -74,7 +74,7 @@ def line_chart(
     for i, label in enumerate(labels):
         if i % every == 0 or i == n - 1:
             parts.append(
-                f'<text class="tick" x="{x(i):.1f}" y="{height - bottom + 16}" '
+                f'<text class="tick" x="{x(i):.1f}" y="{top + plot_h + 16}" '
                 f'text-anchor="middle">{escape(label)}</text>'
             )
     for s in series:

@@ -8,6 +8,7 @@ with the number of cases.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -137,24 +138,27 @@ def _counts(row: dict) -> Counter:
 
 async def _grouped(where_column: str, value: str, group: str, start: date, end: date):
     """Day counts, handling histogram and gauges, grouped by ``group`` (scope or item_code)."""
-    days = await ReportDay.raw(
-        f"SELECT {group} AS k, {_SUMS} FROM reports_day "
-        f"WHERE {where_column} = {{}} AND day >= {{}} AND day <= {{}} GROUP BY {group}",
-        value,
-        start,
-        end,
-    )
-    handling = await ReportDay.raw(
-        f"SELECT {group} AS k, days, SUM(cases) AS cases FROM reports_handling "
-        f"WHERE {where_column} = {{}} AND day >= {{}} AND day <= {{}} GROUP BY {group}, days",
-        value,
-        start,
-        end,
-    )
-    gauges = await ReportDay.raw(
-        f"SELECT {group} AS k, SUM(open) AS open, SUM(red) AS red FROM reports_now "
-        f"WHERE {where_column} = {{}} GROUP BY {group}",
-        value,
+    # Three independent reads: run them at once (each has its own connection).
+    days, handling, gauges = await asyncio.gather(
+        ReportDay.raw(
+            f"SELECT {group} AS k, {_SUMS} FROM reports_day "
+            f"WHERE {where_column} = {{}} AND day >= {{}} AND day <= {{}} GROUP BY {group}",
+            value,
+            start,
+            end,
+        ).run(),
+        ReportDay.raw(
+            f"SELECT {group} AS k, days, SUM(cases) AS cases FROM reports_handling "
+            f"WHERE {where_column} = {{}} AND day >= {{}} AND day <= {{}} GROUP BY {group}, days",
+            value,
+            start,
+            end,
+        ).run(),
+        ReportDay.raw(
+            f"SELECT {group} AS k, SUM(open) AS open, SUM(red) AS red FROM reports_now "
+            f"WHERE {where_column} = {{}} GROUP BY {group}",
+            value,
+        ).run(),
     )
     result: dict[str, Figures] = {}
     for row in days:

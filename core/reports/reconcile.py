@@ -33,7 +33,13 @@ from core.db import is_postgres, transaction
 from core.deadlines.site_calendar import site_calendar
 from core.reports import store
 from core.reports.contribution import DAY_COLUMNS, Delta, aware
-from core.reports.counting import CASE_COLUMNS, count_case, figures_for, figures_from_cursor
+from core.reports.counting import (
+    CASE_COLUMNS,
+    among,
+    count_case,
+    figures_for,
+    figures_from_cursor,
+)
 from core.reports.periods import local_today
 from core.reports.tables import (
     ReconciliationRun,
@@ -183,7 +189,7 @@ async def check_cases(outcome: Outcome, *, now: datetime, repair: bool, batch: i
         cursors = {
             row["case"]: row
             for row in await ReportCursor.select()
-            .where(ReportCursor.case.is_in([c["id"] for c in cases]))
+            .where(among(ReportCursor.case, [c["id"] for c in cases]))
             .output(load_json=True)
         }
         for case in cases:

@@ -110,7 +110,7 @@ class ReportCursor(Table, tablename="reports_cursor"):
     handling_days = Integer(default=0)
     visits = Integer(default=0)
     open = Boolean(default=False)
-    red = Boolean(default=False)
+    red = Boolean(default=False, index=True)  # the red list reads these few rows by index
     # [[day, overall, efficiency, guide, convenience, attitude], …]: the reviews counted
     reviews = JSON(default=[])
     counted_at = Timestamptz(default=TimestamptzNow())

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
+import unicodedata
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
@@ -67,8 +68,6 @@ def normalise_name(name: str) -> str:
     Minority names are written with "·", "•", "‧" or "." between parts
     depending on the keyboard; all of them must find the same person.
     """
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", name)
     for dot in ("•", "‧", "∙", "・", "."):
         text = text.replace(dot, "·")

@@ -92,9 +92,13 @@ async def file_case(
     idempotency_key: str | None,
 ) -> dict:
     """Submit the case and attach its uploads, in one transaction. Returns ``{id, tracking_code}``."""
+    from core.catalog.uploads import tokens_in
+
     applicant = await residents.applicant_for_filing(principal, resident_id, proven=proven)
     wanted = {m.code for m in item.materials}
     ids = [i for code, ids in uploads.items() if code in wanted for i in ids]
+    # Files of the form's file fields travel as ids in the values: they belong to the case too.
+    ids += tokens_in(data)
     async with transaction():
         case = await cases.submit(
             principal,

@@ -63,7 +63,11 @@ asyncio.run(main())
 
 def seed(live_server) -> None:
     subprocess.run(
-        [sys.executable, "-c", SEED], env=live_server.env, check=True, capture_output=True, timeout=120
+        [sys.executable, "-c", SEED],
+        env=live_server.env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
 
 

@@ -35,8 +35,8 @@ async def last_event(case_id: int) -> dict:
 
 
 async def open_tasks(case_id: int) -> list[dict]:
-    return await Task.select().where((Task.case == case_id) & (Task.state == "open")).order_by(
-        Task.id
+    return (
+        await Task.select().where((Task.case == case_id) & (Task.state == "open")).order_by(Task.id)
     )
 
 
@@ -92,9 +92,7 @@ async def test_transfer_moves_the_task_to_another_unit_of_the_kind_and_is_audite
     cid = await at_decision(world)
     with pytest.raises(InvalidChoice):  # a unit of another kind
         await world.act("t_app_a", cid, "transfer", to_unit="509910000000-TB", reason="x")
-    await world.act(
-        "t_app_a", cid, "transfer", to_unit=OFFICE_A_ELSEWHERE, reason="属南川区管辖"
-    )
+    await world.act("t_app_a", cid, "transfer", to_unit=OFFICE_A_ELSEWHERE, reason="属南川区管辖")
     event = await last_event(cid)
     assert event["kind"] == "transfer" and event["reason"] == "属南川区管辖"
     assert event["payload"]["from_unit"] == "509910000000-TA"
@@ -140,10 +138,7 @@ async def test_claim_and_release(world):
     await world.act("t_app_a2", cid, "claim")
     row = await world.act("t_app_a2", cid, "approve")
     assert row["state"] == "approved"
-    kinds = [
-        e["kind"]
-        for e in await CaseEvent.select(CaseEvent.kind).where(CaseEvent.case == cid)
-    ]
+    kinds = [e["kind"] for e in await CaseEvent.select(CaseEvent.kind).where(CaseEvent.case == cid)]
     assert kinds.count("claim") == 2 and kinds.count("release") == 1
 
 
@@ -200,9 +195,12 @@ async def test_countersign_all_needs_every_signer(world):
         await world.act("t_app_a", cid, "approve")
     row = await world.act("t_app_a2", cid, "approve", opinion="同意")
     assert row["state"] in ("approved", "issued")
-    approve = await CaseEvent.select().where(
-        (CaseEvent.case == cid) & (CaseEvent.kind == "approve")
-    ).first().output(load_json=True)
+    approve = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == cid) & (CaseEvent.kind == "approve"))
+        .first()
+        .output(load_json=True)
+    )
     assert approve["payload"]["countersign"] == "all"
 
 
@@ -241,9 +239,7 @@ async def test_add_and_remove_a_signer_on_a_running_step(world):
         )
     await world.act("t_app_a2", cid, "remove_signer", to_staff=reviewer, reason="无需会签")
     with pytest.raises(LastSigner):
-        await world.act(
-            "t_sup", cid, "remove_signer", to_staff=world.staff["t_app_a2"], reason="x"
-        )
+        await world.act("t_sup", cid, "remove_signer", to_staff=world.staff["t_app_a2"], reason="x")
     row = await world.act("t_app_a2", cid, "approve")
     assert row["state"] in ("approved", "issued")
 

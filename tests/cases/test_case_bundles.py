@@ -40,13 +40,16 @@ async def test_one_application_creates_linked_cases_sharing_the_applicant(world)
     rows = await Case.select().where(Case.bundle == filed["id"]).order_by(Case.id)
     assert len(rows) == 2 and len({r["resident"] for r in rows}) == 1
     assert len({r["tracking_code"] for r in rows} | {filed["tracking_code"]}) == 3
-    bundle_row = await Bundle.select().where(Bundle.id == filed["id"]).first().output(
-        load_json=True
+    bundle_row = (
+        await Bundle.select().where(Bundle.id == filed["id"]).first().output(load_json=True)
     )
     assert bundle_row["materials"] == ["id_card"]
-    submit = await CaseEvent.select().where(
-        (CaseEvent.case == rows[1]["id"]) & (CaseEvent.kind == "submit")
-    ).first().output(load_json=True)
+    submit = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == rows[1]["id"]) & (CaseEvent.kind == "submit"))
+        .first()
+        .output(load_json=True)
+    )
     assert submit["payload"]["bundle"] == filed["tracking_code"]
     assert submit["payload"]["shared_materials"] == ["id_card"]
     # Each case routes on its own: both wait at the township window.
@@ -61,7 +64,10 @@ async def test_the_resident_sees_one_combined_status(world):
     found = await public_status(filed["tracking_code"], person["id_number"][-4:])
     assert isinstance(found, BundleStatus)
     assert found.name == "测试一件事"
-    assert [c.tracking_code for c in found.cases] == [first["tracking_code"], second["tracking_code"]]
+    assert [c.tracking_code for c in found.cases] == [
+        first["tracking_code"],
+        second["tracking_code"],
+    ]
     assert [c.state for c in found.cases] == ["in_review", "supplement_requested"]
     assert found.progress == "action_needed"
     assert found.cases[1].materials[0]["name"] == "照片"

@@ -107,9 +107,14 @@ async def test_site_toml_overrides_apply_and_the_admins_win(world, clean_calenda
 
 
 async def light_events(case_id: int) -> list[tuple[str, str]]:
-    rows = await CaseEvent.select(CaseEvent.kind, CaseEvent.payload).where(
-        (CaseEvent.case == case_id) & CaseEvent.kind.is_in(["light", "step_light", "escalate"])
-    ).order_by(CaseEvent.seq).output(load_json=True)
+    rows = (
+        await CaseEvent.select(CaseEvent.kind, CaseEvent.payload)
+        .where(
+            (CaseEvent.case == case_id) & CaseEvent.kind.is_in(["light", "step_light", "escalate"])
+        )
+        .order_by(CaseEvent.seq)
+        .output(load_json=True)
+    )
     return [(r["kind"], r["payload"].get("light") or r["payload"].get("cause")) for r in rows]
 
 

@@ -43,9 +43,16 @@ def sms():
 
 
 async def notes(case_id: int) -> list[tuple[int, str, str]]:
-    rows = await Notification.select(
-        Notification.event_seq, Notification.audience, Notification.subject, Notification.sent_at
-    ).where(Notification.case == case_id).order_by(Notification.id)
+    rows = (
+        await Notification.select(
+            Notification.event_seq,
+            Notification.audience,
+            Notification.subject,
+            Notification.sent_at,
+        )
+        .where(Notification.case == case_id)
+        .order_by(Notification.id)
+    )
     return rows
 
 
@@ -103,8 +110,10 @@ async def test_a_redelivered_event_sends_nothing_twice(world, jobs):
     await drain(jobs)
     before = await notes(case["id"])
     # The broker hands the same messages over again (a worker died before acknowledging).
-    messages = await OutboxMessage.select().where(OutboxMessage.actor == "case_event").output(
-        load_json=True
+    messages = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.actor == "case_event")
+        .output(load_json=True)
     )
     for message in messages:
         if message["payload"]["case_id"] == case["id"]:

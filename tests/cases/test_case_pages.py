@@ -64,7 +64,9 @@ async def test_a_refused_action_is_explained_on_the_page_and_changes_nothing(wor
     assert after == before
 
 
-async def test_the_desk_puts_red_first_and_the_supervisor_sees_escalations(world, clock, new_browser):
+async def test_the_desk_puts_red_first_and_the_supervisor_sees_escalations(
+    world, clock, new_browser
+):
     clock.set(local(2026, 11, 2, 9))
     late = await world.file(SIMPLE)
     await world.act("t_clerk", late["id"], "accept")

@@ -16,8 +16,10 @@ async def branches(case_id: int) -> dict[str, dict]:
 
 
 async def kinds(case_id: int) -> list[str]:
-    rows = await CaseEvent.select(CaseEvent.kind).where(CaseEvent.case == case_id).order_by(
-        CaseEvent.seq
+    rows = (
+        await CaseEvent.select(CaseEvent.kind)
+        .where(CaseEvent.case == case_id)
+        .order_by(CaseEvent.seq)
     )
     return [r["kind"] for r in rows]
 
@@ -50,9 +52,12 @@ async def test_fans_out_to_each_department_and_joins_when_all_agree(world, clock
         "approve",
         "issue",
     ]
-    approve = await CaseEvent.select().where(
-        (CaseEvent.case == cid) & (CaseEvent.kind == "approve")
-    ).first().output(load_json=True)
+    approve = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == cid) & (CaseEvent.kind == "approve"))
+        .first()
+        .output(load_json=True)
+    )
     assert approve["actor_name"] == "system"
     assert approve["payload"]["branches"] == {"branch_a": "approve", "branch_b": "approve"}
 
@@ -62,9 +67,12 @@ async def test_a_denial_by_one_branch_ends_the_case_with_its_reason(world, clock
     await world.act("t_app_a", cid, "approve")
     row = await world.act("t_app_b", cid, "deny", reason="乙局：不符合安全条件")
     assert (row["state"], row["outcome"]) == ("denied", "denied")
-    deny = await CaseEvent.select().where(
-        (CaseEvent.case == cid) & (CaseEvent.kind == "deny")
-    ).first().output(load_json=True)
+    deny = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == cid) & (CaseEvent.kind == "deny"))
+        .first()
+        .output(load_json=True)
+    )
     assert deny["reason"] == "乙局：不符合安全条件"
     assert deny["payload"]["branch_of"] == "joint"
 
@@ -92,16 +100,22 @@ async def test_silence_is_consent_at_the_branch_deadline(world, clock):
     assert report.silent_consents == 1
     branch = (await branches(cid))["branch_a"]
     assert (branch["state"], branch["silent"], branch["completed_by"]) == ("done", True, None)
-    silent = await CaseEvent.select().where(
-        (CaseEvent.case == cid) & (CaseEvent.kind == "silent_consent")
-    ).first().output(load_json=True)
+    silent = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == cid) & (CaseEvent.kind == "silent_consent"))
+        .first()
+        .output(load_json=True)
+    )
     assert silent["payload"]["silence_is_consent"] is True
     assert silent["payload"]["counted_as"] == "approved"
     assert silent["payload"]["deadline"] == "2026-11-11"
     assert "approve" in await kinds(cid)
-    approve = await CaseEvent.select().where(
-        (CaseEvent.case == cid) & (CaseEvent.kind == "approve")
-    ).first().output(load_json=True)
+    approve = (
+        await CaseEvent.select()
+        .where((CaseEvent.case == cid) & (CaseEvent.kind == "approve"))
+        .first()
+        .output(load_json=True)
+    )
     assert approve["payload"]["branches"]["branch_a"] == "silent"
     # A second sweep finds nothing more to do.
     again = await run_sweep(local(2026, 11, 12, 0, 10))

@@ -12,17 +12,21 @@ from tests.cases.world import B_ITEM, OFFICE_A, SIMPLE, TOWNSHIP_ONLY, VILLAGE
 
 
 async def units_of(case_id: int) -> list[tuple[str, str]]:
-    rows = await Task.select(Task.step_id, Task.unit.code).where(Task.case == case_id).order_by(
-        Task.id
+    rows = (
+        await Task.select(Task.step_id, Task.unit.code)
+        .where(Task.case == case_id)
+        .order_by(Task.id)
     )
     return [(r["step_id"], r["unit.code"]) for r in rows]
 
 
 async def test_steps_resolve_from_the_village_up_the_tree(world):
     case = await world.file(SIMPLE)
-    row = await Case.select(Case.accepting_unit.code, Case.tracking_code).where(
-        Case.id == case["id"]
-    ).first()
+    row = (
+        await Case.select(Case.accepting_unit.code, Case.tracking_code)
+        .where(Case.id == case["id"])
+        .first()
+    )
     assert row["accepting_unit.code"] == "509910101000-BM"  # the village's township centre
     assert row["tracking_code"].startswith("509910")  # the accepting unit's division
     await world.act("t_clerk", case["id"], "accept")

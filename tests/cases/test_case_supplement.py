@@ -112,9 +112,12 @@ async def test_the_clock_stops_during_a_supplement_and_resumes_after(world, cloc
     await world.act("t_rev_a", cid, "request_supplement", materials=["photo"])
     row = await Case.select().where(Case.id == cid).first()
     assert row["state"] == "review_supplement" and row["light_changes_at"] is None
-    assert await Task.exists().where(
-        (Task.case == cid) & (Task.state == "open") & Task.light_changes_at.is_not_null()
-    ) is False
+    assert (
+        await Task.exists().where(
+            (Task.case == cid) & (Task.state == "open") & Task.light_changes_at.is_not_null()
+        )
+        is False
+    )
     # The materials arrive the next Tuesday: Wed 4 … Tue 10 Nov (5 working days) did not count.
     clock.set(local(2026, 11, 10, 11))
     await world.act("t_agent", cid, "supply")

@@ -51,9 +51,11 @@ def test_a_final_state_accepts_nothing():
 
 
 async def events(case_id: int) -> list[tuple[str, str, str]]:
-    rows = await CaseEvent.select(CaseEvent.kind, CaseEvent.from_state, CaseEvent.to_state).where(
-        CaseEvent.case == case_id
-    ).order_by(CaseEvent.seq)
+    rows = (
+        await CaseEvent.select(CaseEvent.kind, CaseEvent.from_state, CaseEvent.to_state)
+        .where(CaseEvent.case == case_id)
+        .order_by(CaseEvent.seq)
+    )
     return [(r["kind"], r["from_state"], r["to_state"]) for r in rows]
 
 
@@ -176,7 +178,10 @@ ILLEGAL = [
         {"reason": "撤回"},
     ),
     (
-        [("t_clerk", "accept", {}), ("t_rev_a", "suspend", {"procedure": "hearing", "reason": "x"})],
+        [
+            ("t_clerk", "accept", {}),
+            ("t_rev_a", "suspend", {"procedure": "hearing", "reason": "x"}),
+        ],
         "t_rev_a",
         "pass",
         {},

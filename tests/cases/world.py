@@ -68,7 +68,9 @@ def step(id_: str, kind: str, office: str, role: str, **more) -> dict:
     }
 
 
-def item(code: str, name: str, steps: list[dict], department: str = "test_office_a", **more) -> dict:
+def item(
+    code: str, name: str, steps: list[dict], department: str = "test_office_a", **more
+) -> dict:
     return {
         "code": code,
         "name": name,
@@ -301,7 +303,9 @@ async def _unit(code: str, parent_code: str, kind: str, name: str) -> int:
     found = await Unit.select(Unit.id).where(Unit.code == code).first()
     if found:
         return found["id"]
-    parent = await Unit.select(Unit.id, Unit.path, Unit.depth).where(Unit.code == parent_code).first()
+    parent = (
+        await Unit.select(Unit.id, Unit.path, Unit.depth).where(Unit.code == parent_code).first()
+    )
     row = await Unit.insert(
         Unit(
             code=code,
@@ -390,7 +394,9 @@ class World:
             evidence=signature_png(),
         )
 
-    async def file(self, item_code: str = SIMPLE, *, by: str = "t_agent", unit: str = VILLAGE, **more):
+    async def file(
+        self, item_code: str = SIMPLE, *, by: str = "t_agent", unit: str = VILLAGE, **more
+    ):
         from core.cases import services
 
         person = more.pop("applicant", None) or self.next_applicant()

@@ -12,9 +12,11 @@ from tests.helpers import drain
 
 
 async def queued_sweeps(slot: int) -> int:
-    rows = await OutboxMessage.select(OutboxMessage.payload).where(
-        OutboxMessage.actor == "sweep_deadlines"
-    ).output(load_json=True)
+    rows = (
+        await OutboxMessage.select(OutboxMessage.payload)
+        .where(OutboxMessage.actor == "sweep_deadlines")
+        .output(load_json=True)
+    )
     return sum(1 for r in rows if r["payload"].get("slot") == slot)
 
 

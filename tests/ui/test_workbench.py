@@ -223,3 +223,30 @@ async def test_without_javascript_the_photo_travels_with_the_form(people):
         Upload.case == case_id
     )
     assert rows == [{"material_code": "id_card", "content_type": "application/pdf"}]
+
+
+async def test_a_wrong_photo_is_removed_before_filing_but_not_after(people):
+    agent, other = await people("agent"), await people("clerk")
+    wrong = flows.upload_id(
+        (
+            await flows.upload(agent, "upload.id_card", "blurred.jpg", media.jpeg(), "image/jpeg")
+        ).text
+    )
+    assert (await flows.post(other, f"/materials/{wrong}/remove", {}, htmx=True)).status_code == 404
+    removed = await flows.post(agent, f"/materials/{wrong}/remove", {}, htmx=True)
+    assert removed.status_code == 200
+    assert (await agent.get(f"/materials/{wrong}")).status_code == 404
+
+    resident_id = await flows.register(
+        agent, "秦十八", flows.new_id_number("19800101"), flows.new_phone()
+    )
+    await flows.consent(agent, resident_id)
+    kept = flows.upload_id(
+        (await flows.upload(agent, "upload.id_card", "id.jpg", media.jpeg(), "image/jpeg")).text
+    )
+    # A removed upload cannot be slipped into a filing; the kept one is attached.
+    case_id, _ = await flows.file_pension(agent, resident_id, {"id_card": [wrong, kept]})
+    rows = await Upload.select(Upload.public_id).where(Upload.case == case_id)
+    assert [r["public_id"] for r in rows] == [kept]
+    filed = await flows.post(agent, f"/materials/{kept}/remove", {}, htmx=True)
+    assert filed.status_code == 403 and (await agent.get(f"/materials/{kept}")).status_code == 200
