@@ -162,10 +162,11 @@ async def _analyse() -> None:
 
 
 async def _find_due(now: dt.datetime) -> int:
+    """The sweep's own index query, without handling the rows."""
+    from core.cases.sweep import due_rows
     from core.cases.tables import Case
 
-    rows = await Case.select(Case.id).where(Case.light_changes_at <= now).order_by(Case.id)
-    return len(rows)
+    return len([case_id async for case_id in due_rows(Case, now)])
 
 
 async def _naive_scan(now: dt.datetime) -> int:

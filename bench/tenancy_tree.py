@@ -57,6 +57,7 @@ def _timed(runs: list[float]) -> str:
 
 
 async def _median(fn, repeat: int) -> tuple[list[float], object]:
+    await fn()  # warm the caches: every figure is a steady-state one
     runs, result = [], None
     for _ in range(repeat):
         started = time.perf_counter()

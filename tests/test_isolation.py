@@ -234,6 +234,7 @@ ROUTES: dict[str, Public | Site | Own | Obj | ByDesign] = {
     "GET /api/v1/cases/{case_id:int}/fees": Obj({"case_id": "case"}),
     "GET /payments": Own(),
     "GET /payments/case/{case_id:int}": Obj({"case_id": "case"}),
+    "GET /payments/case/{case_id:int}/panel": Obj({"case_id": "case"}),
     "POST /payments/{code:str}": Obj({"code": "payment"}, form={"reference": "ISO-REF-1"}),
     "GET /api/v1/payments/{code:str}": Obj({"code": "payment"}),
     "POST /api/v1/payments/{code:str}": Obj({"code": "payment"}, json={"reference": "ISO-REF-2"}),

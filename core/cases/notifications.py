@@ -4,11 +4,11 @@ supplement, decision and issue; the supervisor when work escalates to them.
 Two steps, both idempotent. When a case event is announced (the outbox's
 ``case_event`` message, in the idempotency ledger's transaction), the core's
 own ``tongban_case_event`` implementation writes one :class:`Notification`
-row per recipient — unique by event and recipient — and queues a
-``deliver_notification`` message for each. Delivering hands the message to
-every channel (``tongban_notification_channels``: SMS, e-mail … from
-plugins) and notes each channel's result on the row; the row itself is the
-default channel's record, so every message is kept whatever the plugins do.
+row per recipient — unique by event and recipient. The row itself is the
+default channel's record, so every message is kept whatever the plugins do;
+when plugins add channels (``tongban_notification_channels``: SMS, e-mail …)
+a ``deliver_notification`` message is queued for each row, and delivering
+hands it to every channel not yet done, noting each result on the row.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from dataclasses import dataclass
 
 import msgspec
 
-from core.cases import access
-from core.cases.tables import Case, Notification
+from core.cases import access, timing
+from core.cases.tables import Notification
 from core.catalog.versions import item_for_version
 from core.i18n import N_, gettext
 from core.jobs import outbox
 from core.plugins import await_me_maybe, get_plugin_manager
 from core.residents import crypto
-from core.residents.tables import Resident
 from core.settings import get_settings
 
 log = logging.getLogger("tongban.notify")
@@ -158,6 +157,9 @@ async def record_for_event(case: dict, event: dict) -> int:
             if entry.get("supervisor_unit"):
                 for person in await access.supervisors_at(entry["supervisor_unit"]):
                     recipients.append({"audience": "supervisor", "staff": person["staff.id"]})
+    # With only the core's record channel there is nothing to hand on: the row is the
+    # delivery. Any other channel gets its own job, outside this transaction.
+    outside = [c for c in channels() if not isinstance(c, RecordChannel)]
     created = 0
     seen: set[str] = set()
     for recipient in recipients:
@@ -178,6 +180,8 @@ async def record_for_event(case: dict, event: dict) -> int:
                     subject=subject[:200],
                     body=body,
                     locale=locale,
+                    deliveries={} if outside else {RecordChannel.name: "sent"},
+                    sent_at=None if outside else timing.utcnow(),
                 )
             )
             .on_conflict(target=Notification.key, action="DO NOTHING")
@@ -185,7 +189,8 @@ async def record_for_event(case: dict, event: dict) -> int:
         )
         if rows:
             created += 1
-            await outbox.enqueue("deliver_notification", notification_id=rows[0]["id"])
+            if outside:
+                await outbox.enqueue("deliver_notification", notification_id=rows[0]["id"])
     return created
 
 
@@ -200,20 +205,18 @@ def channels() -> list:
 async def deliver(notification_id: int) -> dict:
     """Hand one notification to every channel not yet done; returns the deliveries."""
     row = (
-        await Notification.select()
+        await Notification.select(
+            *Notification.all_columns(),
+            Notification.case.tracking_code,
+            Notification.resident.phone_enc,
+        )
         .where(Notification.id == notification_id)
         .first()
         .output(load_json=True)
     )
     if row is None or row["sent_at"] is not None:
         return {} if row is None else dict(row["deliveries"] or {})
-    case = await Case.select(Case.tracking_code).where(Case.id == row["case"]).first()
-    phone = ""
-    if row["audience"] == "applicant" and row["resident"]:
-        resident = (
-            await Resident.select(Resident.phone_enc).where(Resident.id == row["resident"]).first()
-        )
-        phone = crypto.decrypt(resident["phone_enc"]) if resident and resident["phone_enc"] else ""
+    encrypted = row["resident.phone_enc"] if row["audience"] == "applicant" else ""
     message = OutgoingMessage(
         key=row["key"],
         audience=row["audience"],
@@ -221,8 +224,8 @@ async def deliver(notification_id: int) -> dict:
         body=row["body"],
         locale=row["locale"],
         case_id=row["case"],
-        tracking_code=case["tracking_code"] if case else "",
-        phone=phone,
+        tracking_code=row["case.tracking_code"] or "",
+        phone=crypto.decrypt(encrypted) if encrypted else "",
         staff_id=row["staff"],
     )
     deliveries = dict(row["deliveries"] or {})
@@ -238,12 +241,10 @@ async def deliver(notification_id: int) -> dict:
             log.warning("notification %s: channel %s failed: %r", notification_id, name, exc)
             deliveries[name] = f"failed: {exc!r}"[:200]
             failed = True
-    from core.cases.timing import utcnow
-
     await Notification.update(
         {
             Notification.deliveries: deliveries,
-            Notification.sent_at: None if failed else utcnow(),
+            Notification.sent_at: None if failed else timing.utcnow(),
         }
     ).where((Notification.id == notification_id) & Notification.sent_at.is_null())
     return deliveries

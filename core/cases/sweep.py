@@ -25,6 +25,7 @@ from core.cases.states import CLOCK_STATES, State
 from core.cases.tables import Case, Task
 from core.catalog.versions import item_for_version
 from core.db import transaction
+from core.deadlines.calendar import WorkingCalendar
 from core.deadlines.lights import Light, light_for, next_change
 from core.deadlines.site_calendar import site_calendar, yellow_share
 
@@ -46,35 +47,42 @@ async def run_sweep(now: datetime | None = None, *, batch: int = 500) -> SweepRe
     """One pass over every case and task whose light may have changed by ``now``."""
     now = now or timing.utcnow()
     report = SweepReport()
-    last = 0
-    while True:
-        ids = await _due(Case, now, last, batch)
-        if not ids:
-            break
-        for case_id in ids:
-            report.cases_seen += 1
-            await _guarded(report, _sweep_case(case_id, now, report))
-        last = ids[-1]
-    last = 0
-    while True:
-        ids = await _due(Task, now, last, batch)
-        if not ids:
-            break
-        for task_id in ids:
-            report.tasks_seen += 1
-            await _guarded(report, _sweep_task(task_id, now, report))
-        last = ids[-1]
+    calendar = await site_calendar()  # one calendar for the whole pass
+    async for case_id in due_rows(Case, now, batch):
+        report.cases_seen += 1
+        await _guarded(report, _sweep_case(case_id, now, calendar, report))
+    async for task_id in due_rows(Task, now, batch):
+        report.tasks_seen += 1
+        await _guarded(report, _sweep_task(task_id, now, calendar, report))
     return report
 
 
-async def _due(table, now: datetime, after: int, batch: int) -> list[int]:
-    rows = await (
-        table.select(table.id)
-        .where((table.light_changes_at <= now) & (table.id > after))
-        .order_by(table.id)
-        .limit(batch)
-    )
-    return [r["id"] for r in rows]
+async def due_rows(table, now: datetime, batch: int = 500):
+    """Ids of rows whose light may have changed by ``now``, in index order.
+
+    Keyset pagination on (light_changes_at, id) walks the index range once:
+    rows handled meanwhile move out of the range, rows that could not be
+    handled (a conflict) are not read again in this pass.
+    """
+    after: tuple[datetime, int] | None = None
+    while True:
+        where = table.light_changes_at <= now
+        if after is not None:
+            where = where & (
+                (table.light_changes_at > after[0])
+                | ((table.light_changes_at == after[0]) & (table.id > after[1]))
+            )
+        rows = await (
+            table.select(table.id, table.light_changes_at)
+            .where(where)
+            .order_by(table.light_changes_at, table.id)
+            .limit(batch)
+        )
+        for row in rows:
+            yield row["id"]
+        if len(rows) < batch:
+            return
+        after = (rows[-1]["light_changes_at"], rows[-1]["id"])
 
 
 async def _guarded(report: SweepReport, work) -> None:
@@ -91,7 +99,9 @@ def _moved(stored: datetime | None, now: datetime) -> bool:
     return stored is None or timing.aware(stored) > now
 
 
-async def _sweep_case(case_id: int, now: datetime, report: SweepReport) -> None:
+async def _sweep_case(
+    case_id: int, now: datetime, calendar: WorkingCalendar, report: SweepReport
+) -> None:
     async with transaction():
         case = await Case.select().where(Case.id == case_id).first()
         if case is None or _moved(case["light_changes_at"], now):
@@ -99,7 +109,6 @@ async def _sweep_case(case_id: int, now: datetime, report: SweepReport) -> None:
         if case["state"] not in CLOCK_STATES or not case["accepted_at"]:
             await Case.update({Case.light_changes_at: None}).where(Case.id == case_id)
             return
-        calendar = await site_calendar()
         pauses = (await timing.pauses_of([case_id]))[case_id]
         clock = timing.case_clock(case, pauses, calendar)
         share = yellow_share()
@@ -136,13 +145,14 @@ async def _sweep_case(case_id: int, now: datetime, report: SweepReport) -> None:
             report.escalations += len(await escalate(ctx, "case_overdue"))
 
 
-async def _sweep_task(task_id: int, now: datetime, report: SweepReport) -> None:
+async def _sweep_task(
+    task_id: int, now: datetime, calendar: WorkingCalendar, report: SweepReport
+) -> None:
     async with transaction():
         task = await Task.select().where(Task.id == task_id).first()
         if task is None or task["state"] != "open" or _moved(task["light_changes_at"], now):
             return
         case = await Case.select().where(Case.id == task["case"]).first()
-        calendar = await site_calendar()
         pauses = (await timing.pauses_of([case["id"]]))[case["id"]]
         clock = timing.task_clock(task, pauses, calendar)
         if clock is None:

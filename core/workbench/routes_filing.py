@@ -32,6 +32,7 @@ MAX_FORM_BODY = materials.DEFAULT_MAX_BYTES * 6
 
 async def places(membership: MembershipView) -> list[dict]:
     """Places an address field offers: the administrative units of the agent's district."""
+    from core.tenancy.scope import under
     from core.tenancy.tables import Unit
 
     parts = [p for p in membership.unit_path.split("/") if p]
@@ -39,7 +40,7 @@ async def places(membership: MembershipView) -> list[dict]:
     rows = await (
         Unit.select(Unit.code, Unit.name, Unit.name_en, Unit.level, Unit.path)
         .where(
-            Unit.path.like(district + "%")
+            under(Unit.path, district)
             & Unit.kind.is_in(["district", "township", "village"])
             & (Unit.active == True)  # noqa: E712
         )

@@ -246,6 +246,20 @@ async def test_the_dashboard_page_shows_the_figures_and_drills_down(cases, new_b
     assert "甲80镇 · " in drilled.text and "甲80一村" in drilled.text and "甲80二村" in drilled.text
 
 
+async def test_the_dashboard_in_english(cases, new_browser):
+    sup = await new_browser()
+    await sup.login(CODES_USER["sup_d"], PASSWORD)
+    await sup.get("/lang/en")
+    page = await sup.get(
+        "/reports/", params={"unit": DISTRICT, "start": START.isoformat(), "end": END.isoformat()}
+    )
+    assert page.status_code == 200
+    for text in ("Supervision dashboard", "Cases filed", "At most one trip", "Town A80", "By item"):
+        assert text in page.text, text
+    assert "督办统计看板" not in page.text and "甲80镇" not in page.text
+    assert "Supervision test five-day item" in page.text
+
+
 async def test_a_township_sees_itself_and_nothing_beside_it(cases, new_browser):
     town = await new_browser()
     await town.login(CODES_USER["sup_a"], PASSWORD)

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from core.cases.tables import Case
+from core.cases.tables import Case, Notification
 from core.reports import figures
 from core.reviews import links
 from core.reviews.tables import Rectification, Review, ReviewAction
@@ -47,6 +47,21 @@ async def login(new_browser, role: str):
     browser = await new_browser()
     await browser.login(f"rpt{COUNTY}_{role}", PASSWORD)
     return browser
+
+
+async def test_the_applicant_is_asked_for_a_rating_with_a_link_that_works(cases, browser):
+    asked = await Notification.select().where(
+        (Notification.case == cases["denied"]) & (Notification.audience == "applicant")
+    )
+    links_sent = [re.search(r"/reviews/r/[0-9A-Za-z._-]+", n["body"]) for n in asked]
+    links_sent = [m.group(0) for m in links_sent if m]
+    assert len(links_sent) == 1  # once, after the denial; none while it was being handled
+    page = await browser.get(links_sent[0])
+    assert page.status_code == 200 and 'name="overall"' in page.text
+    waiting = await Notification.select().where(
+        (Notification.case == cases["waiting"]) & Notification.body.like("%/reviews/r/%")
+    )
+    assert waiting == []
 
 
 async def test_rating_needs_the_code_and_the_second_factor(cases, browser):

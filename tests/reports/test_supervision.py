@@ -243,6 +243,16 @@ async def test_reconciliation_finds_and_repairs_drift(cases, world, time_machine
     assert not clean.drifted
 
 
+async def test_the_reconciliation_log_is_for_the_whole_site_only(cases, new_browser):
+    city = await new_browser()
+    await city.login("admin")
+    page = await city.get("/reports/reconciliation")
+    assert page.status_code == 200 and 'id="runs"' in page.text
+    assert "偏差已修复" in page.text and "无偏差" in page.text  # the repair, then the clean run
+    district = await login(new_browser, "sup_d")
+    assert (await district.get("/reports/reconciliation")).status_code == 403
+
+
 def test_the_command_reports_no_drift_once_repaired(cases):
     from core.reports.cli import reports
 
