@@ -114,3 +114,15 @@ async def test_healthz_checks_the_database(browser):
     response = await browser.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_a_resubmitted_filing_form_files_one_case(new_browser):
+    """A double tap on 提交 (same idempotency key in the form) must not file twice."""
+    agent = await new_browser()
+    await agent.login("agent")
+    await authorise(agent, RESIDENT["applicant.name"], RESIDENT["applicant.id_number"])
+    form = {**RESIDENT, **FORM, "_idempotency_key": "double-tap-test-1"}
+    first = await agent.post_form(f"/file/{PENSION}", form)
+    second = await agent.post_form(f"/file/{PENSION}", form)
+    assert first.status_code == second.status_code == 200
+    assert tracking_code_in(first.text) == tracking_code_in(second.text)

@@ -67,7 +67,7 @@ class BundleFilingController(Controller):
     ) -> Template | Redirect:
         membership = _membership(principal)
         declaration = await _available(code[:32], membership)
-        pairs = (await request.form()).multi_items()
+        pairs = list((await request.form()).multi_items())  # read twice below
         applicant, sections, materials = split_bundle(pairs, list(declaration.items))
         key = next((v for k, v in pairs if k == "_idempotency_key"), None) or None
         try:

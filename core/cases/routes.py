@@ -84,7 +84,7 @@ class FilingController(Controller):
         """Live validation of one field, with the same rules the submission uses."""
         membership = _filing_membership(principal)
         item = await _available(item_code, membership)
-        pairs = (await request.form()).multi_items()
+        pairs = list((await request.form()).multi_items())  # read twice below
         field = next((v for k, v in pairs if k == "_field"), "")
         applicant, data = split_submission(pairs)
         known = (await form_context(data, staff_id=principal.staff_id)).kwargs()
@@ -105,7 +105,7 @@ class FilingController(Controller):
     ) -> Template | Redirect:
         membership = _filing_membership(principal)
         item = await _available(item_code, membership)
-        pairs = (await request.form()).multi_items()
+        pairs = list((await request.form()).multi_items())  # read twice below
         applicant, data = split_submission(pairs)
         key = next((v for k, v in pairs if k == "_idempotency_key"), None) or None
         try:
