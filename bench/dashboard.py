@@ -124,9 +124,9 @@ NOW_COLUMNS = ("scope", "parent", "item_code", "open", "red")
 
 
 def _environment() -> None:
-    if not os.environ.get("TONGBAN_DATABASE_URL"):
-        os.environ["TONGBAN_VAR_DIR"] = tempfile.mkdtemp(prefix="tongban-bench-dashboard-")
-    os.environ.setdefault("TONGBAN_DB_POOL", "0")
+    # Its own folder for the site's files (and the SQLite database unless one is named);
+    # PostgreSQL keeps its default pool, as an app process would.
+    os.environ["TONGBAN_VAR_DIR"] = tempfile.mkdtemp(prefix="tongban-bench-dashboard-")
 
 
 # -- the tree and the catalogue ----------------------------------------------------------
@@ -149,9 +149,11 @@ async def _filing_units() -> list[tuple[int, str, bool]]:
     """(id, path, is a window) of every village and township service centre."""
     from core.tenancy.tables import Unit
 
-    villages = await Unit.select(Unit.id, Unit.path).where(Unit.kind == "village")
-    windows = await Unit.select(Unit.id, Unit.path).where(
-        (Unit.kind == "service_centre") & (Unit.level == "township")
+    villages = await Unit.select(Unit.id, Unit.path).where(Unit.kind == "village").order_by(Unit.id)
+    windows = (
+        await Unit.select(Unit.id, Unit.path)
+        .where((Unit.kind == "service_centre") & (Unit.level == "township"))
+        .order_by(Unit.id)
     )
     return [(u["id"], u["path"], False) for u in villages] + [
         (u["id"], u["path"], True) for u in windows
@@ -164,7 +166,7 @@ async def _items() -> list[tuple[str, int, int, int]]:
     from core.catalog.versions import item_version_id
 
     found = []
-    for item in get_catalog().items.values():
+    for item in sorted(get_catalog().items.values(), key=lambda i: i.code):
         found.append((item.code, await item_version_id(item), item.visits, item.committed_days))
     return found
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def _environment() -> None:
     if not os.environ.get("TONGBAN_DATABASE_URL"):
         os.environ["TONGBAN_VAR_DIR"] = tempfile.mkdtemp(prefix="tongban-bench-sweep-")
-    os.environ.setdefault("TONGBAN_DB_POOL", "0")
+    os.environ.setdefault("TONGBAN_DB_POOL", "10")  # PostgreSQL: a pool, as in production
 
 
 COLUMNS = (

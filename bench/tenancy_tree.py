@@ -20,7 +20,9 @@ Figures, per size:
   window clerk (``filed_unit IN (units under the anchor)``), counting cases;
 - **baseline — walk the tree**: the same county subtree found without the
   materialised path, one ``parent IN (…)`` query per level, as an adjacency
-  list must.
+  list must;
+- **floor**: ``SELECT 1`` through the same engine — what any query costs
+  before it reads a row (on SQLite, Piccolo opens a connection per query).
 
 The claims to check: import time grows linearly (≈10× from 5k to 50k); a
 subtree query's time follows the subtree's size, not the tree's (the township
@@ -46,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def _environment() -> None:
     if not os.environ.get("TONGBAN_DATABASE_URL"):
         os.environ["TONGBAN_VAR_DIR"] = tempfile.mkdtemp(prefix="tongban-bench-tree-")
-    os.environ.setdefault("TONGBAN_DB_POOL", "0")
+    os.environ.setdefault("TONGBAN_DB_POOL", "4")  # PostgreSQL: pooled, as in production
 
 
 ROOT_PARENT = "509900000000"  # the demo city: generated counties hang under it
@@ -80,24 +82,26 @@ async def _insert_cases(count: int, villages: list[dict]) -> None:
             (f"BENCH{n:013d}", "000115002000", version, "submitted", village["id"], village["path"])
         )
     if is_postgres():
-        engine = get_engine()
-        async with engine.transaction():
-            connection = await engine.get_connection()
-            try:
-                await connection.copy_records_to_table(
-                    "cases_case",
-                    records=rows,
-                    columns=[
-                        "tracking_code",
-                        "item_code",
-                        "item_version",
-                        "state",
-                        "filed_unit",
-                        "scope_path",
-                    ],
-                )
-            finally:
-                await connection.close()
+        import asyncpg
+
+        from core.settings import get_settings
+
+        connection = await asyncpg.connect(get_settings().database_url)
+        try:
+            await connection.copy_records_to_table(
+                "cases_case",
+                records=rows,
+                columns=[
+                    "tracking_code",
+                    "item_code",
+                    "item_version",
+                    "state",
+                    "filed_unit",
+                    "scope_path",
+                ],
+            )
+        finally:
+            await connection.close()
     else:
         import sqlite3
 
@@ -110,6 +114,19 @@ async def _insert_cases(count: int, villages: list[dict]) -> None:
                 rows,
             )
         connection.close()
+
+
+async def _analyze() -> None:
+    """Fresh statistics after a bulk load, as autovacuum would soon give a real database."""
+    from core.db import is_postgres
+    from core.tenancy.tables import Unit
+
+    if is_postgres():
+        await Unit.raw("ANALYZE tenancy_unit")
+        await Unit.raw("ANALYZE cases_case")
+        await Unit.raw("ANALYZE cases_task")
+    else:
+        await Unit.raw("ANALYZE")
 
 
 async def _walk(top_id: int) -> int:
@@ -146,6 +163,7 @@ async def _measure(size: int, cases: int, repeat: int) -> dict:
         under(Unit.path, "/509900000000/") & (Unit.kind == "village") & Unit.code.like("5199%")
     )
     await _insert_cases(cases, villages)
+    await _analyze()
 
     centre = await Unit.select(Unit.id).where(Unit.code == "519901101000-BM").first()
     staff = Staff(username=f"bench{size}", display_name="bench", password_hash="x")
@@ -166,16 +184,26 @@ async def _measure(size: int, cases: int, repeat: int) -> dict:
     async def walk():
         return await _walk(county["id"])
 
+    async def floor():
+        return len(await Unit.raw("SELECT 1 AS one"))
+
     figures = {"size": len(rows), "import": took}
     for name, fn in [
         ("township", township),
         ("county", county_subtree),
         ("cases", township_cases),
         ("walk", walk),
+        ("floor", floor),
     ]:
         runs, result = await _median(fn, repeat)
         figures[name] = (runs, result)
     assert figures["walk"][1] == figures["county"][1], "the walk and the prefix query disagree"
+    figures["plans"] = {
+        "subtree": await _explain(
+            str(Unit.select(Unit.id).where(under(Unit.path, county["path"])))
+        ),
+        "cases": await _explain(str(Case.select(Case.id).where(visible))),
+    }
 
     # Clean up for the next size: the bare cases, the clerk, the tree.
     await Case.delete().where(Case.tracking_code.like("BENCH%"))
@@ -185,20 +213,13 @@ async def _measure(size: int, cases: int, repeat: int) -> dict:
     return figures
 
 
-async def _plans() -> list[str]:
+async def _explain(sql: str) -> list[str]:
     from core.db import is_postgres
     from core.tenancy.tables import Unit
 
-    prefix = "/509900000000/509910000000/%"
     if is_postgres():
-        rows = await Unit.raw(
-            "EXPLAIN SELECT COUNT(*) FROM tenancy_unit WHERE path LIKE {}", prefix
-        )
-        return [r["QUERY PLAN"] for r in rows]
-    rows = await Unit.raw(
-        "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM tenancy_unit WHERE path LIKE {}", prefix
-    )
-    return [r["detail"] for r in rows]
+        return [r["QUERY PLAN"] for r in await Unit.raw(f"EXPLAIN {sql}")]
+    return [r["detail"] for r in await Unit.raw(f"EXPLAIN QUERY PLAN {sql}")]
 
 
 async def main(sizes: list[int], cases: int, repeat: int) -> None:
@@ -226,6 +247,7 @@ async def main(sizes: list[int], cases: int, repeat: int) -> None:
         ("county", "county subtree (prefix query)"),
         ("cases", "township clerk's cases (scoped)"),
         ("walk", "baseline: walk the county by level"),
+        ("floor", "floor: SELECT 1 through the engine"),
     ]:
         cells = "".join(f"{_timed(r[key][0])} ({r[key][1]:>6,})" for r in results)
         ratio = statistics.median(results[-1][key][0]) / statistics.median(base[key][0])
@@ -238,9 +260,10 @@ async def main(sizes: list[int], cases: int, repeat: int) -> None:
         + ", ".join(f"{x:.1f}x" for x in walk_vs_prefix)
         + " the prefix query for the same county"
     )
-    print("\nquery plan of the prefix query:")
-    for line in await _plans():
-        print(f"  {line}")
+    for name, label in [("subtree", "a county's units"), ("cases", "the township clerk's cases")]:
+        print(f"\nquery plan, {label} ({results[-1]['size']:,} units):")
+        for line in results[-1]["plans"][name]:
+            print(f"  {line}")
     await db.stop()
 
 

@@ -5,6 +5,7 @@ more, widen this module on purpose.
 """
 
 from core import hookimpl
+from core.cases.declarations import Bundle, OutgoingMessage
 from core.catalog.fees import FeeContext, FeeLine
 from core.catalog.forms import Choice, Field, FieldError, Form
 from core.catalog.items import Fee, Item, Material, Result
@@ -13,8 +14,18 @@ from core.i18n import N_
 from core.jobs.outbox import enqueue as enqueue_job
 from core.payments.channels import PaymentChannel
 from core.tenancy.model import Level, Role, UnitKind
+from core.tenancy.scope import (
+    Principal,
+    case_visibility,
+    document_visibility,
+    require_write,
+    resident_visibility,
+    under,
+)
+from core.web.guards import login_required, provide_principal, require_roles
 
 __all__ = [
+    "Bundle",
     "Choice",
     "Fee",
     "FeeContext",
@@ -26,12 +37,22 @@ __all__ = [
     "Level",
     "Material",
     "N_",
+    "OutgoingMessage",
     "PaymentChannel",
+    "Principal",
     "Result",
     "Role",
     "Step",
     "UnitKind",
     "Workflow",
+    "case_visibility",
+    "document_visibility",
     "enqueue_job",
     "hookimpl",
+    "login_required",
+    "provide_principal",
+    "require_roles",
+    "require_write",
+    "resident_visibility",
+    "under",
 ]

@@ -16,6 +16,7 @@ from functools import lru_cache
 import msgspec
 
 from core.cases import filing, routing, services, timing
+from core.cases.declarations import Bundle
 from core.cases.errors import BundleNotAvailable
 from core.cases.tables import Bundle as BundleRow
 from core.cases.tables import Case
@@ -27,18 +28,6 @@ from core.errors import TongbanError, ValidationFailed
 from core.i18n import N_
 from core.plugins import PluginError, collect, get_plugin_manager
 from core.tenancy.scope import Principal
-
-
-class Bundle(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
-    """A bundle declaration (``core.api.Bundle``)."""
-
-    code: str
-    name: str
-    name_en: str = ""
-    items: tuple[str, ...]
-    shared_materials: tuple[str, ...] = ()
-    summary: str = ""
-    summary_en: str = ""
 
 
 def check_bundle(bundle: Bundle, catalog: Catalog) -> list[str]:

@@ -5,72 +5,42 @@ change (or answers "no such case"), picks the handler for the action and
 runs it inside a transaction, so a refused action — illegal in this state,
 not the person's task, a missing reason — changes nothing at all.
 
-Step actions (accept, pass, approve …) need an open task the person holds
-whose step offers the action; case actions (supply, withdraw, close,
-resume, deliver) are taken for the applicant or by whoever works the case;
-task actions (claim, delegate, transfer …) live in :mod:`.task_actions`.
+Step actions (accept, pass, approve …, here) need an open task the person
+holds whose step offers the action; case actions (supply, withdraw, close,
+suspend, resume, in :mod:`.case_actions`) are taken for the applicant or by
+whoever works the case; task actions (claim, delegate, transfer …) live in
+:mod:`.task_actions`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
-from core.cases import access, flow, supplement, task_actions, timing
+from core.cases import access, case_actions, flow, supplement, task_actions, timing
 from core.cases.errors import (
     ActionNotAllowed,
     DeliveryNotAllowed,
     InvalidChoice,
-    NotYourTask,
-    ProcedureNotAllowed,
 )
 from core.cases.flow import Ctx, record
+from core.cases.holding import (
+    DELIVERY_METHODS,
+    ActionInput,
+    filer_unit,
+    held_task,
+    pause_task_lights,
+    transition_of,
+    with_opinion,
+)
 from core.cases.states import REASON_REQUIRED, target
-from core.cases.tables import Case, Task
+from core.cases.tables import Case
 from core.catalog.versions import item_for_version
-from core.catalog.workflow import Step
 from core.db import transaction
 from core.deadlines.clock import Clock
 from core.deadlines.site_calendar import site_calendar
 from core.errors import PermissionDenied, ReasonRequired
 from core.i18n import N_
 from core.tenancy.scope import Principal
-
-# What the holder of a step's task may do, by the step's kind.
-STEP_ACTIONS: dict[str, tuple[str, ...]] = {
-    "accept": ("accept", "refuse", "request_supplement"),
-    "review": ("pass", "deny", "request_supplement", "suspend"),
-    "decide": ("approve", "deny", "request_supplement", "suspend"),
-    "issue": ("issue",),
-    "deliver": ("deliver",),
-}
-DELIVERY_METHODS = ("window", "post", "electronic")
-
-
-@dataclass(frozen=True)
-class ActionInput:
-    """Everything an action may need; each handler reads what it uses."""
-
-    task_id: int | None = None
-    reason: str = ""
-    opinion: str = ""
-    materials: tuple = ()
-    justification: str = ""
-    to_step: str = ""
-    to_unit: str = ""
-    to_staff: int | None = None
-    method: str = ""
-    reference: str = ""
-    procedure: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-def step_actions(step: Step, item) -> tuple[str, ...]:
-    """The step actions a task of ``step`` offers (suspension only where the law lists one)."""
-    actions = STEP_ACTIONS.get(step.kind, ())
-    if not item.excluded_procedures:
-        actions = tuple(a for a in actions if a != "suspend")
-    return actions
 
 
 async def act(principal: Principal, case_id: int, action: str, **params) -> dict:
@@ -94,34 +64,6 @@ async def act(principal: Principal, case_id: int, action: str, **params) -> dict
     return await Case.select().where(Case.id == case_id).first()
 
 
-async def held_task(ctx: Ctx, action: str, task_id: int | None) -> tuple[dict, Step]:
-    """The open task the person holds that offers ``action``, with its step.
-
-    Illegal for the case's state → ActionNotAllowed; legal, but another
-    person's task → NotYourTask.
-    """
-    target(ctx.case["state"], _transition_of(ctx, action, None))
-    workflow = ctx.item.workflow
-    rows = await Task.select().where((Task.case == ctx.case["id"]) & (Task.state == "open"))
-    if task_id is not None:
-        rows = [t for t in rows if t["id"] == task_id]
-    offering = [t for t in rows if action in step_actions(workflow.step(t["step_id"]), ctx.item)]
-    mine = [t for t in offering if access.holds(ctx.principal, t)]
-    if mine:
-        task = mine[0]
-        return task, workflow.step(task["step_id"])
-    if offering:
-        raise NotYourTask()
-    raise ActionNotAllowed(ctx.case["state"], action)
-
-
-def _transition_of(ctx: Ctx, action: str, step: Step | None) -> str:
-    """The state-machine action behind a step action (a branch's approval is not the case's)."""
-    if action in ("pass", "approve") and step is not None and ctx.item.workflow.parent_of(step.id):
-        return "branch_approve"
-    return action
-
-
 # -- step actions ----------------------------------------------------------------------
 
 
@@ -137,7 +79,7 @@ async def _accept(ctx: Ctx, data: ActionInput, action: str) -> None:
         "accept",
         to_state=to_state,
         unit_id=task["unit"],
-        payload=_with_opinion(
+        payload=with_opinion(
             {"step": step.id, "limit_days": limit, "due_on": columns["due_on"].isoformat()},
             data,
         ),
@@ -183,15 +125,15 @@ async def _request_supplement(ctx: Ctx, data: ActionInput, action: str) -> None:
         payload=payload,
         updates={"light_changes_at": None},
     )
-    await _pause_task_lights(ctx)
+    await pause_task_lights(ctx)
 
 
 async def _pass_or_approve(ctx: Ctx, data: ActionInput, action: str) -> None:
     task, step = await held_task(ctx, action, data.task_id)
     parent = ctx.item.workflow.parent_of(step.id)
-    target(ctx.case["state"], _transition_of(ctx, action, step))
+    target(ctx.case["state"], transition_of(ctx, action, step))
     await flow.finish_task(ctx, task, action, data.opinion or data.reason)
-    payload = _with_opinion({"step": step.id}, data)
+    payload = with_opinion({"step": step.id}, data)
     if parent is not None:
         await record(ctx, "branch_approved", unit_id=task["unit"], payload=payload)
         if await flow.parallel_complete(ctx, parent, task["batch"]):
@@ -231,7 +173,7 @@ async def _deny(ctx: Ctx, data: ActionInput, action: str) -> None:
         to_state=to_state,
         unit_id=task["unit"],
         reason=data.reason.strip(),
-        payload=_with_opinion(
+        payload=with_opinion(
             {
                 "step": step.id,
                 **({"branch_of": parent.id} if parent else {}),
@@ -253,7 +195,7 @@ async def _issue(ctx: Ctx, data: ActionInput, action: str) -> None:
         "issue",
         to_state=to_state,
         unit_id=task["unit"],
-        payload=_with_opinion({"step": step.id}, data),
+        payload=with_opinion({"step": step.id}, data),
     )
     await flow.open_next(ctx, step, task["unit"])
 
@@ -276,125 +218,8 @@ async def _deliver(ctx: Ctx, data: ActionInput, action: str) -> None:
     else:
         if not access.speaks_for_applicant(ctx.principal, ctx.case):
             raise PermissionDenied()
-        unit_id = _filer_unit(ctx)
+        unit_id = filer_unit(ctx)
     await record(ctx, "deliver", to_state=to_state, unit_id=unit_id, payload=payload)
-
-
-# -- case actions -------------------------------------------------------------------
-
-
-async def _supply(ctx: Ctx, data: ActionInput, action: str) -> None:
-    to_state = target(ctx.case["state"], "supply")
-    if not (access.speaks_for_applicant(ctx.principal, ctx.case) or await _holds_any(ctx)):
-        raise PermissionDenied()
-    requested = await supplement.outstanding(ctx.case["id"])
-    codes = supplement.check_supplied(requested, data.materials)
-    await timing.close_pauses(ctx.case["id"], ctx.now)
-    columns = await timing.case_deadline(ctx.case, ctx.now)
-    await record(
-        ctx,
-        "supply",
-        to_state=to_state,
-        unit_id=_filer_unit(ctx),
-        reason=data.reason.strip(),
-        payload={"materials": codes},
-        updates=columns,
-    )
-    await timing.refresh_tasks(ctx.case["id"], ctx.now)
-
-
-async def _withdraw(ctx: Ctx, data: ActionInput, action: str) -> None:
-    to_state = target(ctx.case["state"], "withdraw")
-    if not access.speaks_for_applicant(ctx.principal, ctx.case):
-        raise PermissionDenied()
-    cancelled = await flow.cancel_open_tasks(ctx)
-    await timing.close_pauses(ctx.case["id"], ctx.now)
-    await record(
-        ctx,
-        "withdraw",
-        to_state=to_state,
-        unit_id=_filer_unit(ctx),
-        reason=data.reason.strip(),
-        payload={"cancelled": len(cancelled)},
-        updates={"light_changes_at": None},
-    )
-    await timing.stop_clocks(ctx.case["id"], ctx.now)
-
-
-async def _close(ctx: Ctx, data: ActionInput, action: str) -> None:
-    to_state = target(ctx.case["state"], "close")
-    if not access.speaks_for_applicant(ctx.principal, ctx.case):
-        raise PermissionDenied()
-    await record(ctx, "close", to_state=to_state, unit_id=_filer_unit(ctx))
-
-
-async def _suspend(ctx: Ctx, data: ActionInput, action: str) -> None:
-    task, step = await held_task(ctx, action, data.task_id)
-    to_state = target(ctx.case["state"], "suspend")
-    procedure = data.procedure.strip()
-    if procedure not in ctx.item.excluded_procedures:
-        raise ProcedureNotAllowed(procedure=procedure[:40])
-    await timing.open_pause(ctx.case["id"], "suspended", ctx.now, procedure)
-    await record(
-        ctx,
-        "suspend",
-        to_state=to_state,
-        unit_id=task["unit"],
-        reason=data.reason.strip(),
-        payload={"step": step.id, "procedure": procedure},
-        updates={"light_changes_at": None},
-    )
-    await _pause_task_lights(ctx)
-
-
-async def _resume(ctx: Ctx, data: ActionInput, action: str) -> None:
-    to_state = target(ctx.case["state"], "resume")
-    unit_id = await _holds_any(ctx)
-    if unit_id is None:
-        filing = await ctx.filing_unit()
-        if not access.supervises(ctx.principal, filing["path"]):
-            raise NotYourTask()
-        unit_id = filing["id"]
-    await timing.close_pauses(ctx.case["id"], ctx.now)
-    columns = await timing.case_deadline(ctx.case, ctx.now)
-    await record(
-        ctx,
-        "resume",
-        to_state=to_state,
-        unit_id=unit_id,
-        reason=data.reason.strip(),
-        updates=columns,
-    )
-    await timing.refresh_tasks(ctx.case["id"], ctx.now)
-
-
-# -- helpers ------------------------------------------------------------------------
-
-
-def _with_opinion(payload: dict, data: ActionInput) -> dict:
-    opinion = data.opinion.strip()[:2000]
-    return payload | {"opinion": opinion} if opinion else payload
-
-
-def _filer_unit(ctx: Ctx) -> int:
-    """The unit the person speaks for the applicant from (filing or accepting unit)."""
-    for m in ctx.principal.writable_memberships:
-        if m.unit_id in (ctx.case["filed_unit"], ctx.case["accepting_unit"]):
-            return m.unit_id
-    return ctx.case["filed_unit"]
-
-
-async def _holds_any(ctx: Ctx) -> int | None:
-    """The unit of an open task of the case the person holds, if any."""
-    for task in await access.open_tasks_for(ctx.principal, ctx.case["id"]):
-        return task["unit"]
-    return None
-
-
-async def _pause_task_lights(ctx: Ctx) -> None:
-    await Task.update({Task.light_changes_at: None}).where(
-        (Task.case == ctx.case["id"]) & (Task.state == "open")
-    )
 
 
 Handler = Callable[[Ctx, ActionInput, str], Awaitable[None]]
@@ -408,10 +233,6 @@ HANDLERS: dict[str, Handler] = {
     "deny": _deny,
     "issue": _issue,
     "deliver": _deliver,
-    "supply": _supply,
-    "withdraw": _withdraw,
-    "close": _close,
-    "suspend": _suspend,
-    "resume": _resume,
+    **case_actions.HANDLERS,
     **{name: task_actions.handle for name in task_actions.ACTIONS},
 }

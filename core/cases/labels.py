@@ -54,6 +54,7 @@ EVENT_LABELS = {
     "request_supplement": N_("Supplement requested"),
     "supply": N_("Supplement provided"),
     "route": N_("Sent for review"),
+    "forward": N_("Passed on to the next step"),
     "review_passed": N_("Review passed"),
     "sign": N_("Countersigned"),
     "branch_approved": N_("Department agreed"),

@@ -14,11 +14,11 @@ hands it to every channel not yet done, noting each result on the row.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import msgspec
 
 from core.cases import access, timing
+from core.cases.declarations import OutgoingMessage
 from core.cases.tables import Notification
 from core.catalog.versions import item_for_version
 from core.i18n import N_, gettext
@@ -42,21 +42,6 @@ SUBJECTS = {
     "issue": N_("Result ready"),
     "escalate": N_("Overdue case escalated to you"),
 }
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    """What a channel receives. ``key`` is unique per message (for de-duplication)."""
-
-    key: str
-    audience: str  # applicant | agent | supervisor
-    subject: str
-    body: str
-    locale: str
-    case_id: int
-    tracking_code: str
-    phone: str = ""  # the applicant's mobile number, for SMS channels
-    staff_id: int | None = None
 
 
 class RecordChannel:

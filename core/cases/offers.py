@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from core.cases import access
 from core.cases.errors import ActionNotAllowed
-from core.cases.handling import DELIVERY_METHODS, step_actions
+from core.cases.holding import DELIVERY_METHODS, step_actions
 from core.cases.labels import DELIVERY_LABELS, PROCEDURE_LABELS
 from core.cases.states import REASON_REQUIRED, TASK_STATES, target
 from core.cases.tables import Task
@@ -28,7 +28,9 @@ class Offer:
     task_id: int | None = None
     step: Step | None = None
     field: str = ""  # the choice it needs: to_step, to_unit, to_staff, method, procedure, materials
-    choices: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)  # value, label, label_en
+    choices: list[tuple[str, str, str]] = dataclasses.field(
+        default_factory=list
+    )  # value, label, label_en
     needs_reason: bool = False
 
 

@@ -17,7 +17,8 @@ import msgspec
 from core.cases import filing, timing
 from core.cases.access import FILING_ROLES, open_tasks_for, visible_case
 from core.cases.applicant import APPLICANT_FORM
-from core.cases.handling import STEP_ACTIONS, act, step_actions
+from core.cases.handling import act
+from core.cases.holding import STEP_ACTIONS, step_actions
 from core.cases.tables import Case
 from core.catalog import delegation
 from core.catalog.form_context import form_context

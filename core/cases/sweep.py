@@ -48,9 +48,11 @@ async def run_sweep(now: datetime | None = None, *, batch: int = 500) -> SweepRe
     now = now or timing.utcnow()
     report = SweepReport()
     calendar = await site_calendar()  # one calendar for the whole pass
-    async for case_id in due_rows(Case, now, batch):
-        report.cases_seen += 1
-        await _guarded(report, _sweep_case(case_id, now, calendar, report))
+    async for rows in _due_batches(Case, CASE_COLUMNS, now, batch):
+        pauses = await timing.pauses_of([row["id"] for row in rows])
+        for case in rows:
+            report.cases_seen += 1
+            await _guarded(report, _sweep_case(case, pauses[case["id"]], now, calendar, report))
     async for task_id in due_rows(Task, now, batch):
         report.tasks_seen += 1
         await _guarded(report, _sweep_task(task_id, now, calendar, report))
@@ -58,7 +60,14 @@ async def run_sweep(now: datetime | None = None, *, batch: int = 500) -> SweepRe
 
 
 async def due_rows(table, now: datetime, batch: int = 500):
-    """Ids of rows whose light may have changed by ``now``, in index order.
+    """Ids of rows whose light may have changed by ``now``, in index order."""
+    async for rows in _due_batches(table, (table.id,), now, batch):
+        for row in rows:
+            yield row["id"]
+
+
+async def _due_batches(table, columns, now: datetime, batch: int):
+    """Batches of rows whose light may have changed by ``now``, in index order.
 
     Keyset pagination on (light_changes_at, id) walks the index range once:
     rows handled meanwhile move out of the range, rows that could not be
@@ -73,16 +82,18 @@ async def due_rows(table, now: datetime, batch: int = 500):
                 | ((table.light_changes_at == after[0]) & (table.id > after[1]))
             )
         rows = await (
-            table.select(table.id, table.light_changes_at)
+            table.select(*columns, table.id, table.light_changes_at)
             .where(where)
             .order_by(table.light_changes_at, table.id)
             .limit(batch)
         )
-        for row in rows:
-            yield row["id"]
+        if not rows:
+            return
+        # Taken before handing the rows out: handling them changes their values.
+        after = (rows[-1]["light_changes_at"], rows[-1]["id"])
+        yield rows
         if len(rows) < batch:
             return
-        after = (rows[-1]["light_changes_at"], rows[-1]["id"])
 
 
 async def _guarded(report: SweepReport, work) -> None:
@@ -99,31 +110,42 @@ def _moved(stored: datetime | None, now: datetime) -> bool:
     return stored is None or timing.aware(stored) > now
 
 
+CASE_COLUMNS = (
+    Case.state,
+    Case.accepted_at,
+    Case.limit_days,
+    Case.light,
+    Case.event_count,
+    Case.last_event_hash,
+    Case.accepting_unit,
+    Case.current_step,
+)
+
+
 async def _sweep_case(
-    case_id: int, now: datetime, calendar: WorkingCalendar, report: SweepReport
+    case: dict, pauses: list, now: datetime, calendar: WorkingCalendar, report: SweepReport
 ) -> None:
+    """One case read in its batch. Its writes are guarded by the event counter read
+    with it: a case changed meanwhile (by a person, another sweeper) is left alone."""
+    guard = (Case.id == case["id"]) & (Case.event_count == case["event_count"])
+    if case["state"] not in CLOCK_STATES or not case["accepted_at"]:
+        await Case.update({Case.light_changes_at: None}).where(guard)
+        return
+    clock = timing.case_clock(case, pauses, calendar)
+    share = yellow_share()
+    state = clock.state(now)
+    light = light_for(state.share_used, overdue=state.overdue, yellow_share=share)
+    columns = {
+        "light": light.value,
+        "due_on": state.due_date,
+        "light_changes_at": next_change(light, clock, now, share),
+    }
+    if light.value == case["light"]:
+        await Case.update(
+            {Case.due_on: state.due_date, Case.light_changes_at: columns["light_changes_at"]}
+        ).where(guard)
+        return
     async with transaction():
-        case = await Case.select().where(Case.id == case_id).first()
-        if case is None or _moved(case["light_changes_at"], now):
-            return
-        if case["state"] not in CLOCK_STATES or not case["accepted_at"]:
-            await Case.update({Case.light_changes_at: None}).where(Case.id == case_id)
-            return
-        pauses = (await timing.pauses_of([case_id]))[case_id]
-        clock = timing.case_clock(case, pauses, calendar)
-        share = yellow_share()
-        state = clock.state(now)
-        light = light_for(state.share_used, overdue=state.overdue, yellow_share=share)
-        columns = {
-            "light": light.value,
-            "due_on": state.due_date,
-            "light_changes_at": next_change(light, clock, now, share),
-        }
-        if light.value == case["light"]:
-            await Case.update(
-                {Case.due_on: state.due_date, Case.light_changes_at: columns["light_changes_at"]}
-            ).where((Case.id == case_id) & (Case.event_count == case["event_count"]))
-            return
         ctx = Ctx(principal=None, case=case, item=None, now=now)  # type: ignore[arg-type]
         await record(
             ctx,

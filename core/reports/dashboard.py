@@ -8,7 +8,6 @@ that a silent township shows up as silent.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,7 +52,7 @@ async def build(principal: Principal, unit: dict, period: Period) -> Dashboard:
     """Everything the dashboard of ``unit`` shows for ``period`` (access already checked)."""
     path = unit["path"]
     # Independent reads, run at once: the page waits for the slowest, not the sum.
-    by_item, children, trend, breadcrumbs = await asyncio.gather(
+    by_item, children, trend, breadcrumbs = await figures.together(
         figures.by_item(path, period.start, period.end),
         _children(unit, period),
         _trend(path, period),
@@ -75,7 +74,7 @@ async def build(principal: Principal, unit: dict, period: Period) -> Dashboard:
 
 
 async def _children(unit: dict, period: Period) -> list[Row]:
-    found, below = await asyncio.gather(
+    found, below = await figures.together(
         figures.by_child(unit["path"], period.start, period.end), access.children_of(unit)
     )
     units = {u["path"]: u for u in below}

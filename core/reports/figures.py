@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.db import get_engine
 from core.reports.contribution import DAY_COLUMNS, DIMENSIONS
 from core.reports.tables import ReportDay
 
@@ -128,6 +129,14 @@ def percentile(histogram: Counter, q: float) -> int | None:
     return max(histogram)
 
 
+async def together(*awaitables):
+    """Independent reads at once — each on its own connection — or one after the other
+    inside a transaction, whose single connection takes one query at a time."""
+    if get_engine().transaction_exists():
+        return [await a for a in awaitables]
+    return await asyncio.gather(*awaitables)
+
+
 def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -138,8 +147,7 @@ def _counts(row: dict) -> Counter:
 
 async def _grouped(where_column: str, value: str, group: str, start: date, end: date):
     """Day counts, handling histogram and gauges, grouped by ``group`` (scope or item_code)."""
-    # Three independent reads: run them at once (each has its own connection).
-    days, handling, gauges = await asyncio.gather(
+    days, handling, gauges = await together(
         ReportDay.raw(
             f"SELECT {group} AS k, {_SUMS} FROM reports_day "
             f"WHERE {where_column} = {{}} AND day >= {{}} AND day <= {{}} GROUP BY {group}",

@@ -15,7 +15,7 @@ from litestar.response import Template
 from core.errors import PermissionDenied
 from core.reports import access, dashboard, reconcile, view
 from core.reports.periods import PRESETS, local_today, parse_period
-from core.reviews import services as review_services
+from core.reviews import rectification
 from core.tenancy.scope import Principal
 from core.web.guards import login_required, provide_principal
 
@@ -49,7 +49,7 @@ class DashboardController(Controller):
             "board": board,
             "presets": PRESETS,
             "today": today,
-            "bad_reviews": await review_services.summary(row["path"], today),
+            "bad_reviews": await rectification.summary(row["path"], today),
             "top": access.is_top(row["path"]),
             **view.helpers(),
         }

@@ -13,16 +13,15 @@ from babel.numbers import format_decimal, format_percent
 
 from core.i18n import N_, gettext
 from core.reports import charts
-from core.reports.contribution import DIMENSIONS
 from core.web.locale import current_locale
 
+# In the order of core.reports.contribution.DIMENSIONS.
 DIMENSION_LABELS = (
     ("efficiency", N_("Efficiency")),
     ("guide", N_("Accuracy of the service guide")),
     ("convenience", N_("Convenience")),
     ("attitude", N_("Attitude")),
 )
-assert tuple(name for name, _ in DIMENSION_LABELS) == DIMENSIONS
 
 
 @lru_cache(maxsize=8)

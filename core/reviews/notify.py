@@ -12,7 +12,7 @@ from core.catalog.versions import item_for_version
 from core.i18n import N_, gettext
 from core.jobs import outbox
 from core.reviews import links
-from core.reviews.services import online_rated
+from core.reviews.rating import online_rated
 from core.settings import get_settings
 
 ASK_AFTER = frozenset({"deliver", "deny", "refuse"})

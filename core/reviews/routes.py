@@ -20,7 +20,7 @@ from core.catalog.versions import item_for_version
 from core.errors import ValidationFailed
 from core.reports import access as supervision
 from core.reports.periods import local_today
-from core.reviews import levels, public, services
+from core.reviews import levels, public, rating, rectification
 from core.tenancy.scope import Principal
 from core.web.guards import login_required, provide_principal
 
@@ -44,8 +44,8 @@ async def _rate_context(case: dict, **extra) -> dict:
         "case": case,
         "item": item,
         "levels": levels,
-        "rated": await services.online_rated(case["id"]),
-        "ratable": case["state"] in services.RATABLE_STATES,
+        "rated": await rating.online_rated(case["id"]),
+        "ratable": case["state"] in rating.RATABLE_STATES,
         "values": {},
         "reasons": [],
         "errors": {},
@@ -89,8 +89,8 @@ class PublicReviewController(Controller):
 
 async def _submit(case: dict, pairs, channel: str, **extra) -> Template:
     try:
-        rating = services.parse_rating(pairs)
-        await services.rate_online(case, rating, channel=channel)
+        given = rating.parse_rating(pairs)
+        await rating.rate_online(case, given, channel=channel)
     except ValidationFailed as failed:
         context = await _rate_context(
             case,
@@ -100,7 +100,7 @@ async def _submit(case: dict, pairs, channel: str, **extra) -> Template:
             **extra,
         )
         return Template("reviews/rate.html", context=context, status_code=422)
-    context = await _rate_context(case, thanks=True, bad=rating.bad, **extra)
+    context = await _rate_context(case, thanks=True, bad=given.bad, **extra)
     return Template("reviews/rate.html", context=context)
 
 
@@ -129,9 +129,9 @@ class VisitReviewController(Controller):
         pairs = _pairs(await request.form())
         seq_text = dict(pairs).get("visit", "")
         try:
-            rating = services.parse_rating(pairs)
+            given = rating.parse_rating(pairs)
             seq = int(seq_text) if seq_text.isdigit() else -1
-            await services.rate_visit(principal, case_id, seq, rating)
+            await rating.rate_visit(principal, case_id, seq, given)
         except ValidationFailed as failed:
             context = await _visit_context(principal, case_id)
             context.update(
@@ -146,7 +146,7 @@ class VisitReviewController(Controller):
 async def _visit_context(principal: Principal, case_id: int, *, done: bool = False) -> dict:
     case = await case_access.visible_case(principal, case_id)
     mine = {m.unit_id for m in principal.writable_memberships}
-    visits = [v for v in await services.visits_of(case_id) if v.unit_id in mine]
+    visits = [v for v in await rating.visits_of(case_id) if v.unit_id in mine]
     return {
         "case": case,
         "item": await item_for_version(case["item_version"]),
@@ -180,7 +180,7 @@ class RectificationController(Controller):
             if supervision.may_supervise(principal)
             else None
         )
-        rows = await services.rectifications(
+        rows = await rectification.rectifications(
             principal, within=row["path"] if row else None, state=state
         )
         return Template(
@@ -191,7 +191,7 @@ class RectificationController(Controller):
                 "state": state,
                 "levels": levels,
                 "today": local_today(),
-                "summary": await services.summary(row["path"], local_today()) if row else None,
+                "summary": await rectification.summary(row["path"], local_today()) if row else None,
             },
         )
 
@@ -202,19 +202,19 @@ class RectificationController(Controller):
         rect_id: FromPath[int],
         done: FromQuery[str] = "",
     ) -> Template:
-        rect = await services.rectification(principal, rect_id)
+        rect = await rectification.rectification(principal, rect_id)
         return Template(
             "reviews/rectification.html",
             context={
                 "rect": rect,
-                **await services.details(rect_id),
+                **await rectification.details(rect_id),
                 "levels": levels,
                 "today": local_today(),
-                "works_on": services.works_on(principal, rect),
+                "works_on": rectification.works_on(principal, rect),
                 "may_appeal": any(
                     m.unit_id == rect["unit"] for m in principal.writable_memberships
                 ),
-                "decides": services.decides_appeal(principal, rect),
+                "decides": rectification.decides_appeal(principal, rect),
                 "done": done[:16],
             },
         )
@@ -226,7 +226,7 @@ class RectificationController(Controller):
         form = dict(_pairs(await request.form()))
         reached = form.get("reached") == "yes"
         satisfied = {"yes": True, "no": False}.get(form.get("satisfied", ""))
-        await services.record_callback(
+        await rectification.record_callback(
             principal,
             rect_id,
             reached=reached,
@@ -240,7 +240,9 @@ class RectificationController(Controller):
         self, request: Request, principal: NamedDependency[Principal], rect_id: FromPath[int]
     ) -> Redirect:
         form = dict(_pairs(await request.form()))
-        await services.resolve(principal, rect_id, form.get("outcome", ""), form.get("text", ""))
+        await rectification.resolve(
+            principal, rect_id, form.get("outcome", ""), form.get("text", "")
+        )
         return Redirect(f"/reviews/rectifications/{rect_id}?done=resolved")
 
     @post("/{rect_id:int}/appeal", name="reviews.appeal")
@@ -248,7 +250,7 @@ class RectificationController(Controller):
         self, request: Request, principal: NamedDependency[Principal], rect_id: FromPath[int]
     ) -> Redirect:
         form = dict(_pairs(await request.form()))
-        await services.appeal(principal, rect_id, form.get("reason", ""))
+        await rectification.appeal(principal, rect_id, form.get("reason", ""))
         return Redirect(f"/reviews/rectifications/{rect_id}?done=appealed")
 
     @post("/{rect_id:int}/decide", name="reviews.decide")
@@ -256,7 +258,7 @@ class RectificationController(Controller):
         self, request: Request, principal: NamedDependency[Principal], rect_id: FromPath[int]
     ) -> Redirect:
         form = dict(_pairs(await request.form()))
-        await services.decide_appeal(
+        await rectification.decide_appeal(
             principal,
             rect_id,
             overturn=form.get("decision") == "overturn",

@@ -34,6 +34,9 @@ def import_command(file: Path, dry_run: bool) -> None:
     from core.tenancy.units_import import decode_upload, import_units
 
     text = decode_upload(file.read_bytes())
+    if text is None:
+        click.echo(f"{file}: not a CSV text file in UTF-8 or GB 18030", err=True)
+        sys.exit(1)
     bar: dict = {}
 
     def progress(done: int, total: int) -> None:

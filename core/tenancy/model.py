@@ -33,6 +33,7 @@ class Level(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=Tru
     name: str
     name_en: str = ""
     depth: int
+    unit_kinds: tuple[str, ...] = ()  # kinds allowed here; () = the kinds' own declarations
 
 
 DEFAULT_LEVELS: tuple[Level, ...] = (

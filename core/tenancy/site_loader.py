@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.catalog.registry import get_catalog
 from core.settings import Settings
 from core.tenancy.auth import hash_password
 from core.tenancy.model import DEFAULT_LEVELS, Level
@@ -31,7 +32,13 @@ async def load_site(settings: Settings) -> LoadReport:
     for level in levels:
         if level.key not in have:
             await LevelRow.insert(
-                LevelRow(key=level.key, name=level.name, name_en=level.name_en, depth=level.depth)
+                LevelRow(
+                    key=level.key,
+                    name=level.name,
+                    name_en=level.name_en,
+                    depth=level.depth,
+                    unit_kinds=list(level.unit_kinds),
+                )
             )
             report.levels += 1
 
@@ -56,9 +63,16 @@ async def load_site(settings: Settings) -> LoadReport:
             await staff.save()
             report.staff += 1
         for m in entry.get("memberships", []):
-            unit = await Unit.select(Unit.id).where(Unit.code == m["unit"]).first()
+            unit = await Unit.select(Unit.id, Unit.path).where(Unit.code == m["unit"]).first()
             if unit is None:
                 raise SiteLoadError(f"staff {entry['username']}: unknown unit {m['unit']!r}")
+            role = get_catalog().roles.get(m["role"])
+            if role is None:
+                raise SiteLoadError(f"staff {entry['username']}: unknown role {m['role']!r}")
+            if role.root_only and unit["path"].count("/") != 2:
+                raise SiteLoadError(
+                    f"staff {entry['username']}: {m['role']} is held at the top unit only"
+                )
             exists = await Membership.exists().where(
                 (Membership.staff == staff.id)
                 & (Membership.unit == unit["id"])

@@ -41,7 +41,7 @@ class Unit(Table, tablename="tenancy_unit"):
     name_en = Varchar(length=128, default="")
     kind = Varchar(length=32, index=True)
     level = Varchar(length=32, index=True)
-    parent = ForeignKey("self", null=True)
+    parent = ForeignKey("self", null=True, index=True)  # children of a unit: the tree browser
     path = Varchar(length=512, index=True, default="")
     depth = SmallInt(default=1)
     active = Boolean(default=True)

@@ -271,10 +271,8 @@ async def move_unit(principal: Principal, unit_id: int, new_parent_code: str) ->
     if problems:
         raise _refused(problems)
     new = f"{target['path']}{unit['code']}/"
-    deepest = (
-        await Unit.select(Unit.path).where(under(Unit.path, old)).order_by(Unit.path)
-    )  # lengths only
-    if max(len(r["path"]) for r in deepest) - len(old) + len(new) > rules.MAX_PATH:
+    subtree = await Unit.select(Unit.path).where(under(Unit.path, old))
+    if max(len(r["path"]) for r in subtree) - len(old) + len(new) > rules.MAX_PATH:
         raise Refused(N_("code: the tree is too deep here"))
     shift = target["depth"] + 1 - unit["depth"]
     async with transaction():
@@ -290,10 +288,10 @@ async def move_unit(principal: Principal, unit_id: int, new_parent_code: str) ->
             details={
                 "from": parent_code_of(old),
                 "to": target["code"],
-                "units": len(deepest),
+                "units": len(subtree),
             },
         )
-    return len(deepest)
+    return len(subtree)
 
 
 async def rewrite_paths(column, old: str, new: str, *, depth_column=None, shift: int = 0) -> None:

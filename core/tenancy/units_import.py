@@ -63,12 +63,15 @@ class _Row:
     parent_code: str
 
 
-def decode_upload(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB 18030 — what Excel saves CSV as on a Chinese desktop."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+def decode_upload(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM), else GB 18030 — what Excel saves CSV as on a Chinese
+    desktop. ``None`` when the bytes are neither (not a text file at all)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _parse(text: str, report: ImportReport) -> list[_Row]:

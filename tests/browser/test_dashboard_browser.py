@@ -12,6 +12,7 @@ import csv
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.helpers import DEMO_PASSWORDS
 
@@ -106,7 +107,7 @@ async def test_city_dashboard_drill_down_to_a_township_and_export(new_page, live
         await page.get_by_role("link", name="导出 CSV").click()
     download = await download_info.value
     path = await download.path()
-    rows = list(csv.reader(io.StringIO(open(path, encoding="utf-8-sig").read())))
+    rows = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8-sig"))))
     header, township = rows[0], rows[1]
     assert township[1] == "509910101000" and township[2] == "赶水镇"
     assert township[header.index("申请量")] == "3"

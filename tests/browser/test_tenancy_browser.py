@@ -123,6 +123,9 @@ async def test_admin_adds_a_tier_imports_creates_a_clerk_who_sees_only_their_tow
 
     # The tree browser shows it, opened with htmx one level at a time.
     await admin.click("nav.tabs >> text=单位")
+    await admin.click("summary:has-text('渝南市')")
+    await admin.click("summary:has-text('綦江区')")
+    await admin.wait_for_selector("ul.tree >> text=东溪镇")
     await admin.fill("#unit-q", "东溪镇便民")
     await admin.wait_for_selector("#unit-results >> text=东溪镇便民服务中心")
 

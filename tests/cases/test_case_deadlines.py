@@ -188,6 +188,30 @@ async def test_a_paused_case_keeps_its_light(world, clock, clean_calendar):
     cid = case["id"]
     await world.act("t_clerk", cid, "accept")
     await world.act("t_rev_a", cid, "request_supplement", materials=["photo"])
-    await run_sweep(local(2026, 12, 31, 8))  # long after every deadline
+    await run_sweep(local(2026, 11, 20, 8))  # long after every deadline of this case
     assert await light_events(cid) == []
     assert (await case_row(cid))["light"] == "green"
+
+
+async def test_the_sweep_handles_every_due_row_across_batches(world, clock, clean_calendar):
+    clock.set(local(2026, 11, 2, 9))
+    ids = []
+    for _ in range(5):
+        case = await world.file(SIMPLE)
+        await world.act("t_clerk", case["id"], "accept")
+        ids.append(case["id"])
+    report = await run_sweep(local(2026, 11, 6, 8), batch=2)  # day 4 of 5: all turn yellow
+    assert report.case_lights >= 5
+    rows = await Case.select(Case.light).where(Case.id.is_in(ids))
+    assert {r["light"] for r in rows} == {"yellow"}
+
+
+async def test_a_calendar_change_reaches_open_cases_through_the_worker(
+    world, clock, clean_calendar, jobs
+):
+    from tests.helpers import drain
+
+    cid = await accepted_on_30_september(world, clock)
+    await site_calendar.set_override(await world.who_admin(), dt.date(2026, 10, 13), "holiday")
+    await drain(jobs)  # the change queued "recompute_deadlines" in its own transaction
+    assert (await case_row(cid))["due_on"] == dt.date(2026, 10, 14)

@@ -203,3 +203,14 @@ async def test_an_illegal_action_is_refused_and_changes_nothing(world, before, w
     assert "不能执行" in error_text(caught.value, "zh_CN")
     assert await Case.select().where(Case.id == case["id"]).first() == snapshot
     assert await Task.select().where(Task.case == case["id"]).order_by(Task.id) == tasks
+
+
+async def test_the_chain_verifies_whatever_zone_the_clock_reads_in(world, monkeypatch):
+    """Events hash their moment in UTC, as the database gives it back."""
+    from core.cases import timing
+    from core.cases.events import verify_chain
+
+    monkeypatch.setattr(timing, "utcnow", lambda: local(2026, 11, 2, 9, 30))  # +08:00
+    case = await world.file(SIMPLE)
+    await world.act("t_clerk", case["id"], "accept")
+    assert await verify_chain(case["id"]) is None

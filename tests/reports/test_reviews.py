@@ -139,6 +139,8 @@ async def test_a_forged_or_expired_link_is_refused(cases, browser):
 
 async def test_one_review_per_visit_on_the_tablet_of_the_unit_visited(cases, new_browser):
     agent = await login(new_browser, "agent_a1")
+    case_page = await agent.get(f"/cases/{cases['approved']}")
+    assert f'href="/reviews/visit/{cases["approved"]}"' in case_page.text
     page = await agent.get(f"/reviews/visit/{cases['approved']}")
     visits = [int(v) for v in re.findall(r'name="visit" value="(\d+)"', page.text)]
     assert len(visits) == 1  # the filing at the village; acceptance and decision were elsewhere

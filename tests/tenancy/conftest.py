@@ -12,3 +12,12 @@ async def catalogue(site):
 
     await sync_versions()
     return site
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def remove_bare_rows():
+    """Bare cases sit in demo units' queues: take them away when the module is done."""
+    yield
+    from tests.tenancy.support import remove_created
+
+    await remove_created()

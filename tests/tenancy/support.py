@@ -7,7 +7,7 @@ import itertools
 import uuid
 
 from core.cases.events import append_event
-from core.cases.tables import Case, Task
+from core.cases.tables import Case, CaseEvent, Task
 from core.catalog.tables import ItemVersion
 from core.db import transaction
 from core.residents.tables import Resident
@@ -18,6 +18,8 @@ from core.tenancy.treegen import to_csv
 from core.tenancy.units_import import import_units
 
 _serial = itertools.count(1)
+# Bare rows to remove when a module ends, so that no other test sees them in a queue.
+CREATED: list[tuple[object, int]] = []
 
 QIJIANG = "509910000000"
 NANCHUAN = "509920000000"
@@ -78,7 +80,18 @@ async def bare_case(
             actor_name="test",
             unit_id=filed["id"],
         )
+    CREATED.append((Case, row["id"]))
     return row["id"]
+
+
+async def remove_created() -> None:
+    """Delete the bare cases (their tasks and events go with them) and residents, newest first."""
+    while CREATED:
+        table, row_id = CREATED.pop()
+        if table is Case:
+            await Task.delete().where(Task.case == row_id)
+            await CaseEvent.delete().where(CaseEvent.case == row_id)
+        await table.delete().where(table.id == row_id)
 
 
 async def bare_resident() -> int:
@@ -88,6 +101,7 @@ async def bare_resident() -> int:
             Resident(name=f"测试居民{n}", id_number_hash=f"test-{uuid.uuid4().hex}")
         ).returning(Resident.id)
     )[0]
+    CREATED.append((Resident, row["id"]))
     return row["id"]
 
 

@@ -65,6 +65,7 @@ async def test_an_admin_imports_only_into_their_own_subtree(catalogue):
 def test_excel_csv_in_gb18030_is_read():
     assert decode_upload("代码".encode("gb18030")) == "代码"
     assert decode_upload("\ufeff代码".encode()) == "代码"
+    assert decode_upload(b"\x89PNG\r\n\x1a\n\x00\xff\xfe\x81") is None  # not text at all
 
 
 async def test_a_real_county_imports_and_a_second_import_changes_nothing(catalogue):

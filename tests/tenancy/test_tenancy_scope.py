@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.cases.tables import Case, CaseEvent, Task
+from core.cases.tables import Case, Task
 from core.errors import PermissionDenied
 from core.residents.tables import Resident
 from core.tenancy.scope import (
@@ -98,13 +98,14 @@ async def test_residents_are_visible_through_their_cases(catalogue):
 
 
 async def test_rows_of_a_case_are_visible_with_their_case(cases):
-    # Documents, materials, events: anything hanging on a case through a foreign key.
+    # Documents, materials, tasks: anything hanging on a case through a foreign key.
+    await bare_case(DAGUAN_VILLAGE, tasks_at=("509920101000-BM",))
     clerk = await principal("clerk2")
-    where = document_visibility(clerk, CaseEvent.case, Case, Task)
-    rows = await CaseEvent.select(CaseEvent.case).where(
-        where & CaseEvent.case.is_in(list(cases.values()))
-    )
-    assert {r["case"] for r in rows} == {cases["daguan"]}
+    where = document_visibility(clerk, Task.case, Case, Task)
+    rows = await Task.select(Task.case).where(where & Task.case.is_in(list(cases.values())))
+    assert {r["case"] for r in rows} <= {cases["daguan"]}
+    mine = await Task.select(Task.case.filed_unit.code).where(where)
+    assert mine and {r["case.filed_unit.code"][:6] for r in mine} == {"509920"}
 
 
 async def test_staff_are_visible_to_admins_of_their_subtree_only(catalogue):

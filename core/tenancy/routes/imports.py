@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import secrets
 
 from litestar import Request, get, post
@@ -25,7 +26,8 @@ from core.tenancy.routes.common import ConsoleController, page, t
 from core.tenancy.scope import Principal, admin_paths, require_write
 from core.tenancy.units_import import decode_upload, import_units
 
-MAX_UPLOAD = 20 * 1024 * 1024
+MAX_UPLOAD = 10_000_000  # the app's request limit
+JOB = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 SHOWN_ERRORS = 500
 STORE = "import-progress"
 KEEP_SECONDS = 3600
@@ -64,8 +66,10 @@ class ImportController(ConsoleController):
             data = await upload.read(MAX_UPLOAD + 1)
             if len(data) > MAX_UPLOAD:
                 problems.append(t(N_("The upload is too large.")))
+            elif (decoded := decode_upload(data)) is None:
+                problems.append(t(N_("The file is not a CSV text file in UTF-8 or GB 18030.")))
             else:
-                text = decode_upload(data)
+                text = decoded
         if not problems:
             check = await import_units(text, within=within, dry_run=True)
             problems = [
@@ -107,7 +111,7 @@ class ImportController(ConsoleController):
     async def progress(
         self, request: Request, principal: NamedDependency[Principal], job: FromPath[str]
     ) -> Template:
-        raw = await request.app.stores.get(STORE).get(job[:40])
+        raw = await request.app.stores.get(STORE).get(job) if JOB.match(job) else None
         state = json.loads(raw) if raw else None
         if state is None or state["owner"] != principal.staff_id:
             raise ImportNotFound()
