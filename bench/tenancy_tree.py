@@ -22,7 +22,11 @@ Figures, per size:
   materialised path, one ``parent IN (…)`` query per level, as an adjacency
   list must;
 - **floor**: ``SELECT 1`` through the same engine — what any query costs
-  before it reads a row (on SQLite, Piccolo opens a connection per query).
+  before it reads a row (on SQLite, Piccolo opens a connection per query);
+- **address input: suggestions**: ``core.web.places.suggest`` for seven typed
+  digits — what a filing form reads now, as the user types (at most 20 rows);
+- **baseline — every place**: what every filing page render read before, to
+  fill its ``<datalist>``: all active places of the tree.
 
 The claims to check: import time grows linearly (≈10× from 5k to 50k); a
 subtree query's time follows the subtree's size, not the tree's (the township
@@ -148,6 +152,7 @@ async def _measure(size: int, cases: int, repeat: int) -> dict:
     from core.tenancy.scope import case_visibility, under
     from core.tenancy.tables import Membership, Staff, Unit
     from core.tenancy.units_import import import_units
+    from core.web.places import suggest
 
     rows = treegen.city_of_size(size, city_code="519900000000", parent_code=ROOT_PARENT)
     text = treegen.to_csv(rows)
@@ -187,6 +192,16 @@ async def _measure(size: int, cases: int, repeat: int) -> dict:
     async def floor():
         return len(await Unit.raw("SELECT 1 AS one"))
 
+    async def places_typed():
+        return len(await suggest("5199011"))  # an address input, seven digits typed
+
+    async def places_all():
+        # What a filing page read on every render before: every place, for its <datalist>.
+        rows = await Unit.select(Unit.code, Unit.name, Unit.name_en, Unit.path).where(
+            Unit.active == True  # noqa: E712
+        )
+        return len(sorted((r for r in rows if len(r["code"]) == 12), key=lambda r: r["path"]))
+
     figures = {"size": len(rows), "import": took}
     for name, fn in [
         ("township", township),
@@ -194,6 +209,8 @@ async def _measure(size: int, cases: int, repeat: int) -> dict:
         ("cases", township_cases),
         ("walk", walk),
         ("floor", floor),
+        ("places", places_typed),
+        ("all_places", places_all),
     ]:
         runs, result = await _median(fn, repeat)
         figures[name] = (runs, result)
@@ -248,6 +265,8 @@ async def main(sizes: list[int], cases: int, repeat: int) -> None:
         ("cases", "township clerk's cases (scoped)"),
         ("walk", "baseline: walk the county by level"),
         ("floor", "floor: SELECT 1 through the engine"),
+        ("places", "address input: suggestions"),
+        ("all_places", "baseline: every place (old form)"),
     ]:
         cells = "".join(f"{_timed(r[key][0])} ({r[key][1]:>6,})" for r in results)
         ratio = statistics.median(results[-1][key][0]) / statistics.median(base[key][0])

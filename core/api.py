@@ -10,6 +10,7 @@ from core.catalog.fees import FeeContext, FeeLine
 from core.catalog.forms import Choice, Field, FieldError, Form
 from core.catalog.items import Fee, Item, Material, Result
 from core.catalog.workflow import Step, Workflow
+from core.errors import TongbanError
 from core.i18n import N_
 from core.jobs.outbox import enqueue as enqueue_job
 from core.payments.channels import PaymentChannel
@@ -43,6 +44,7 @@ __all__ = [
     "Result",
     "Role",
     "Step",
+    "TongbanError",
     "UnitKind",
     "Workflow",
     "case_visibility",

@@ -203,6 +203,22 @@ def tongban_actors() -> list[Any]:
     """
 
 
+@hookspec
+def tongban_periodic_jobs() -> list[Any]:
+    """Return the periodic jobs this plugin runs: ``(actor_name, every_seconds)`` pairs.
+
+    Called by the scheduler of every worker process (``tongban worker`` and the
+    embedded worker of ``tongban serve``) on each tick. Each period is cut into
+    slots of ``every_seconds`` (a positive whole number); each slot of each job
+    is queued once through the outbox however many workers tick, and the
+    actor receives it as ``slot=<number>``. Example: the core's deadline sweep
+    is ``("sweep_deadlines", 60)``. Declare the actor through
+    ``tongban_actors`` and make it idempotent. A malformed entry, or an actor
+    named twice with different periods, stops the scheduler with the plugin's
+    name.
+    """
+
+
 # -- signatures and documents (core.signing) -------------------------------------
 
 
@@ -253,6 +269,21 @@ def tongban_route_step(item: Any, step: Any, filing_unit: dict, case: Any) -> st
     the step's ``unit_kind`` at its ``level`` from the filing unit up the
     tree. The first plugin that returns a code wins; an unknown or inactive
     code stops the filing (or the step) with a clear message.
+    """
+
+
+@hookspec
+def tongban_before_case_action(case: Any, action: str, item: Any, principal: Any) -> None:
+    """Check an action on a case before anything is written; raise to refuse it.
+
+    Called for every action a person takes on a case (``accept``, ``approve``,
+    ``issue``, ``claim`` …), before its transaction starts. ``case`` is the
+    case row as the person may see it, ``action`` the action's name, ``item``
+    the case's item version, ``principal`` the person. Raise a
+    ``core.api.TongbanError`` subclass with a translatable message to refuse:
+    the person sees the message and nothing changes. Return ``None`` (or an
+    awaitable resolving to it) to let the action go ahead. The core's
+    payments module refuses ``issue`` while the case's fees are unpaid.
     """
 
 

@@ -11,6 +11,9 @@ Environment variables (all optional):
 - ``TONGBAN_VAR_DIR``       where the site keeps its data (default ``sites/<name>/var``)
 - ``TONGBAN_DATABASE_URL``  ``postgresql://user@host:5432/db`` or ``sqlite:///path``
 - ``TONGBAN_BROKER_URL``    ``redis://…`` or ``amqp://…``; unset means in-process
+- ``TONGBAN_SESSION_URL``   where sessions live: ``redis://…`` (a Redis apart from the broker's,
+                            so a broker outage logs nobody out) or ``file:`` (``var/`` files);
+                            unset means the broker's Redis if it is one, else files
 - ``TONGBAN_SECRET_KEY``    signs sessions and CSRF tokens
 - ``TONGBAN_DATA_KEY``      encrypts personal data at rest (urlsafe base64, 32 bytes)
 """
@@ -44,6 +47,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     demo: bool = False
     site: dict[str, Any] = field(default_factory=dict)
+    session_url: str | None = None  # see core.web.sessions.shared_store
 
     @property
     def is_sqlite(self) -> bool:
@@ -105,6 +109,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         timezone=meta.get("timezone", "Asia/Shanghai"),
         demo=bool(meta.get("demo", False)),
         site=site,
+        session_url=env.get("TONGBAN_SESSION_URL") or None,
     )
 
 

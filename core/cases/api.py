@@ -26,6 +26,8 @@ class FileCase(msgspec.Struct):
     applicant: dict[str, Any]
     data: dict[str, Any]
     idempotency_key: str | None = None
+    # Ids of the filer's uploads of the item's materials (the form's file fields travel in data).
+    uploads: list[str] = []
 
 
 class FileBundle(msgspec.Struct):
@@ -155,6 +157,7 @@ class CasesApi(Controller):
             applicant=data.applicant,
             data=data.data,
             idempotency_key=(data.idempotency_key or None) and data.idempotency_key[:80],
+            uploads=[u[:64] for u in data.uploads[:60] if isinstance(u, str)],
         )
         return CaseCreated(**created)
 

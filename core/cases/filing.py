@@ -6,6 +6,7 @@ Used by a single filing (:func:`core.cases.services.submit`) and by a bundle
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,9 @@ from core.cases.flow import Ctx
 from core.cases.states import State, target
 from core.cases.tables import Case, TrackingSequence
 from core.catalog.items import Item
+from core.catalog.uploads import tokens_in
 from core.catalog.versions import item_version_id
+from core.materials import services as materials
 from core.residents import crypto
 from core.residents.services import register_or_get
 from core.settings import get_settings
@@ -66,10 +69,13 @@ async def create_case(
     idempotency_key: str | None = None,
     bundle_id: int | None = None,
     payload: dict | None = None,
+    uploads: Iterable[str] = (),
 ) -> dict:
     """Insert the case, its ``submit`` event and its acceptance task. Returns ``{id, tracking_code}``.
 
-    Runs inside the caller's transaction.
+    The filer's uploads go with the case: those the form's file fields name
+    (their ids are in ``values``) and ``uploads`` (material slots), whatever
+    page or API filed it. Runs inside the caller's transaction.
     """
     first = item.workflow.steps[0]
     version_id = await item_version_id(item)
@@ -117,4 +123,5 @@ async def create_case(
         payload={"item_version": version_id, "tracking_code": code, **(payload or {})},
     )
     await flow.create_tasks(ctx, [flow.TaskPlan(first, accepting)])
+    await materials.attach(principal, case["id"], [*tokens_in(values), *uploads], round=0)
     return {"id": case["id"], "tracking_code": code}

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from core.catalog.forms import parse_html_form
 
 PREFIX = "applicant."
-CONTROL_FIELDS = frozenset({"_csrf_token", "_field", "_idempotency_key"})
+CONTROL_FIELDS = frozenset({"_csrf_token", "_field", "_idempotency_key", "_layout", "_op"})
 
 
 def split_submission(pairs: Iterable[tuple[str, str]]) -> tuple[dict, dict]:

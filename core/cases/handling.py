@@ -40,6 +40,7 @@ from core.deadlines.clock import Clock
 from core.deadlines.site_calendar import site_calendar
 from core.errors import PermissionDenied, ReasonRequired
 from core.i18n import N_
+from core.plugins import await_me_maybe, get_plugin_manager
 from core.tenancy.scope import Principal
 
 
@@ -58,6 +59,11 @@ async def act(principal: Principal, case_id: int, action: str, **params) -> dict
     if action in REASON_REQUIRED and not data.reason.strip():
         raise ReasonRequired()
     item = await item_for_version(case["item_version"])
+    # Plugins' checks (unpaid fees block the issue step …): a refusal changes nothing.
+    for result in get_plugin_manager().hook.tongban_before_case_action(
+        case=case, action=action, item=item, principal=principal
+    ):
+        await await_me_maybe(result)
     ctx = Ctx(principal=principal, case=case, item=item, now=timing.utcnow())
     async with transaction():
         await handler(ctx, data, action)

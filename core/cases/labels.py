@@ -80,6 +80,8 @@ EVENT_LABELS = {
     "escalate": N_("Escalated to the supervisor"),
     # electronic supervision (core/reports): a supervisor urged the holders of an overdue case
     "urge": N_("Urged by the supervisor"),
+    # e-licences (core/licences): an earlier e-licence was attached as a material
+    "licence_attached": N_("E-licence attached as a material"),
 }
 
 LIGHT_LABELS = {"green": N_("On time"), "yellow": N_("Due soon"), "red": N_("Overdue"), "": ""}

@@ -9,6 +9,7 @@ not at all. Handling a filed case lives in :mod:`core.cases.handling`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,8 +147,12 @@ async def submit(
     data: dict,
     idempotency_key: str | None = None,
     authorisation_id: int | None = None,
+    uploads: Iterable[str] = (),
 ) -> dict:
     """File a case at ``unit_id`` for a resident. Returns ``{id, tracking_code}``.
+
+    The filer's uploads named by the form's file fields, and ``uploads`` (ids
+    of material uploads), are attached to the case in the same transaction.
 
     Refused with the reason when the item may not be filed at the unit's
     level (or by an agent). Resubmitting with the same idempotency key —
@@ -195,6 +200,7 @@ async def submit(
                 now=timing.utcnow(),
                 idempotency_key=idempotency_key,
                 payload=consent,  # signing: the consent's id and hash go into the chain
+                uploads=uploads,
             )
             if consent:  # signing: claimed in this transaction, so it binds one case only
                 await authorisations.bind(consent, created["id"])

@@ -27,7 +27,6 @@ from core.catalog.registry import get_catalog
 from core.errors import ItemNotAvailable, PermissionDenied, ValidationFailed
 from core.i18n import N_
 from core.tenancy.scope import Principal
-from core.tenancy.tables import Unit
 from core.web.guards import provide_principal, require_roles
 
 FILING_ROLES = ("village_agent", "window_clerk")
@@ -36,6 +35,9 @@ FILING_ROLES = ("village_agent", "window_clerk")
 UPLOAD_LIMIT = HARD_MAX_BYTES
 _INDEX_RE = re.compile(r"\[[0-9]+\]")
 NO_FILE = N_("Choose a file to upload")
+# The section posts back which arrangement of group entries it shows (FieldView.dom_id).
+LAYOUT_FIELD = "_layout"
+MAX_LAYOUT = 1_000_000
 
 
 def _membership(principal: Principal):
@@ -58,6 +60,14 @@ async def filing_item(principal: Principal, code: str) -> Item:
     return item
 
 
+def posted_layout(pairs: Iterable[tuple[str, object]]) -> int:
+    """The ``_layout`` counter the section posted back (0 when missing or garbled)."""
+    value = next((v for k, v in pairs if k == LAYOUT_FIELD), "")
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 7:
+        return 0
+    return int(value) % MAX_LAYOUT
+
+
 def touched_paths(pairs: Iterable[tuple[str, object]]) -> set[str]:
     """Paths the user has typed something into, with their enclosing groups: only
     their errors are shown while the form is being filled in (a field not yet
@@ -73,17 +83,6 @@ def touched_paths(pairs: Iterable[tuple[str, object]]) -> set[str]:
     return touched
 
 
-async def places() -> list[dict]:
-    """Places an address field may name (active units with a 12-digit division code)."""
-    rows = await Unit.select(Unit.code, Unit.name, Unit.name_en, Unit.path).where(
-        Unit.active == True  # noqa: E712
-    )
-    return sorted(
-        (r for r in rows if len(r["code"]) == 12 and r["code"].isdigit()),
-        key=lambda r: r["path"],
-    )
-
-
 def urls(item: Item) -> dict[str, str]:
     base = f"/forms/{item.code}"
     return {"section": f"{base}/section", "upload": f"{base}/upload"}
@@ -96,6 +95,7 @@ async def render_context(
     staff_id: int,
     show: set[str] | None = None,
     errors: list[FieldError] | None = None,
+    layout: int = 0,
 ) -> dict:
     """Template context for the item's form section (the filing page uses it too):
     ``views``, ``urls`` and ``places``. ``show``: the paths whose errors to show
@@ -109,8 +109,11 @@ async def render_context(
         files=context.files,
         show_errors=(lambda path: True) if show is None else (lambda path: path in show),
         errors=errors,
+        layout=layout,
     )
-    return {"views": views, "urls": urls(item), "places": await places()}
+    # No places here: the whole tree on every render was the cost. The address input
+    # asks /places/ (core.web.places) for a few as the user types.
+    return {"views": views, "urls": urls(item), "places": [], "layout": layout}
 
 
 class FormController(Controller):
@@ -133,13 +136,19 @@ class FormController(Controller):
         """Re-render the section after a change, an added or a removed group entry."""
         item = await filing_item(principal, code)
         pairs = [(k, v) for k, v in (await request.form()).multi_items() if isinstance(v, str)]
-        data = parse_html_form([(k, v) for k, v in pairs if not k.startswith("applicant.")])
+        data = parse_html_form(
+            [(k, v) for k, v in pairs if not k.startswith("applicant.") and k != LAYOUT_FIELD]
+        )
         op = next((v for k, v in pairs if k == "_op"), "")
+        layout = posted_layout(pairs)
         if op:
             data = apply_op(item.form, data, op)
+            layout = (layout + 1) % MAX_LAYOUT  # entries may have moved: new ids in groups
         show = touched_paths(pairs)
-        context = await render_context(item, data, staff_id=principal.staff_id, show=show)
-        context["places"] = []  # the page already holds the list (outside the section)
+        context = await render_context(
+            item, data, staff_id=principal.staff_id, show=show, layout=layout
+        )
+        context["places"] = None  # the page already holds the list (outside the section)
         return Template("catalog/partials/item_form.html", context=context)
 
     @post(

@@ -28,6 +28,21 @@ class FieldView:
     errors: list[FieldError] = field(default_factory=list)
     entries: list[list[FieldView]] = field(default_factory=list)  # groups
     file: FileInfo | None = None  # file fields: the upload the token stands for
+    layout: int = 0  # which arrangement of group entries the page shows (see dom_id)
+
+    @property
+    def dom_id(self) -> str:
+        """The element id of the field's input.
+
+        The section is re-rendered while the person types, and inputs keep
+        what was typed meanwhile (``hx-preserve``) by id. Inside a repeating
+        group the path holds the entry's index, which an added or removed
+        entry shifts, so the id there also names the layout: it changes with
+        every add or remove (the server's copy then wins) and stays the same
+        across any other re-render (the typed text is kept).
+        """
+        flat = self.path.replace(".", "-").replace("[", "-").replace("]", "")
+        return f"f-l{self.layout}-{flat}" if "[" in self.path else f"f-{flat}"
 
     @property
     def can_add(self) -> bool:
@@ -90,11 +105,13 @@ def form_view(
     files: Mapping[str, FileInfo] | None = None,
     show_errors: Callable[[str], bool] = lambda path: True,
     errors: list[FieldError] | None = None,
+    layout: int = 0,
 ) -> list[FieldView]:
     """The fields to render, top to bottom, with the errors ``show_errors`` lets through.
 
     ``errors``: show these instead of the schema's (a failed submission's errors,
-    which include those of the plugins' validation hooks).
+    which include those of the plugins' validation hooks). ``layout``: the
+    arrangement of group entries (:attr:`FieldView.dom_id`).
     """
     files = files or {}
     result = validate(form, raw, computed=computed, known_unit_codes=known_unit_codes, files=files)
@@ -102,17 +119,18 @@ def form_view(
     for error in result.errors if errors is None else errors:
         grouped.setdefault(error.path, []).append(error)
     errors_by_path = grouped
-    builder = _Builder(computed or {}, known_unit_codes, files, errors_by_path, show_errors)
+    builder = _Builder(computed or {}, known_unit_codes, files, errors_by_path, show_errors, layout)
     return builder.fields(form.fields, raw, result.values, "", ())
 
 
 class _Builder:
-    def __init__(self, computed, known_unit_codes, files, errors, show_errors) -> None:
+    def __init__(self, computed, known_unit_codes, files, errors, show_errors, layout=0) -> None:
         self.computed = computed
         self.known = known_unit_codes
         self.files = files
         self.errors = errors
         self.show = show_errors
+        self.layout = layout
 
     def fields(self, fields, raw, cleaned, prefix, outer) -> list[FieldView]:
         raw = raw if isinstance(raw, Mapping) else {}
@@ -129,7 +147,7 @@ class _Builder:
             if f.show_if is not None and not evaluate(f.show_if, lookup):
                 continue
             path = prefix + f.name
-            view = FieldView(field=f, path=path, raw=raw.get(f.name))
+            view = FieldView(field=f, path=path, raw=raw.get(f.name), layout=self.layout)
             view.errors = [
                 e
                 for p, errs in self.errors.items()

@@ -18,6 +18,7 @@ from pypinyin import Style, pinyin
 from core.catalog.delegation import ancestor_paths
 from core.catalog.items import Item
 from core.catalog.registry import get_catalog
+from core.tenancy.scope import ADMINISTRATIVE_KINDS
 from core.tenancy.tables import Unit
 
 MAX_QUERY = 50
@@ -93,6 +94,13 @@ def score_entry(entry: SearchEntry, needle: str) -> int:
 
 
 # -- places: the village chooser -----------------------------------------------------
+# A resident picks their village through a cascade (district → township → village):
+# each drop-down lists the children of the unit chosen above it, so the page carries
+# a few dozen options however large the city is (a prefecture-level city has ~4,000
+# villages), and each step is one indexed query by parent.
+_PLACE_COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.name_en, Unit.path, Unit.level, Unit.kind)
+
+
 @dataclass(frozen=True)
 class Place:
     code: str
@@ -104,31 +112,83 @@ class Place:
     group_en: str
 
 
-async def villages() -> list[Place]:
-    """Every active village agency point, with its district and township for grouping."""
-    rows = await Unit.select(
-        Unit.code, Unit.name, Unit.name_en, Unit.path, Unit.level, Unit.kind
-    ).where((Unit.active == True) & Unit.kind.is_in(["district", "township", "village"]))  # noqa: E712
-    by_path = {r["path"]: r for r in rows}
-    places = []
-    for row in rows:
-        if row["kind"] != "village":
-            continue
-        parents = [by_path[p] for p in ancestor_paths(row["path"])[:-1] if p in by_path]
-        places.append(
-            Place(
-                code=row["code"],
-                name=row["name"],
-                name_en=row["name_en"] or row["name"],
-                path=row["path"],
-                level=row["level"],
-                group=" · ".join(p["name"] for p in parents),
-                group_en=" · ".join(p["name_en"] or p["name"] for p in parents),
-            )
-        )
-    return sorted(places, key=lambda p: (p.path.count("/"), p.group, p.code))
+@dataclass(frozen=True)
+class Choice:
+    """One drop-down of the cascade: the children of a unit, and which one is chosen."""
+
+    options: list[dict]
+    selected: str
+
+
+def _active_places():
+    return (Unit.active == True) & Unit.kind.is_in(sorted(ADMINISTRATIVE_KINDS))  # noqa: E712
+
+
+async def _unit(code: str) -> dict | None:
+    code = (code or "")[:32]
+    if not code:
+        return None
+    return await Unit.select(*_PLACE_COLUMNS).where((Unit.code == code) & _active_places()).first()
+
+
+async def _ancestors(row: dict) -> list[dict]:
+    """The active administrative units above ``row``, from the top down."""
+    paths = ancestor_paths(row["path"])[:-1]
+    if not paths:
+        return []
+    rows = await Unit.select(*_PLACE_COLUMNS).where(Unit.path.is_in(paths) & _active_places())
+    return sorted(rows, key=lambda r: len(r["path"]))
 
 
 async def place(code: str) -> Place | None:
-    code = (code or "")[:32]
-    return next((p for p in await villages() if p.code == code), None) if code else None
+    """The active village agency point ``code``, with its district and township."""
+    row = await _unit(code)
+    if row is None or row["kind"] != "village":
+        return None
+    parents = [p for p in await _ancestors(row) if p["kind"] != "city"]
+    return Place(
+        code=row["code"],
+        name=row["name"],
+        name_en=row["name_en"] or row["name"],
+        path=row["path"],
+        level=row["level"],
+        group=" · ".join(p["name"] for p in parents),
+        group_en=" · ".join(p["name_en"] or p["name"] for p in parents),
+    )
+
+
+async def _children(parent_id: int | None) -> list[dict]:
+    parent = Unit.parent.is_null() if parent_id is None else Unit.parent == parent_id
+    return await Unit.select(*_PLACE_COLUMNS).where(parent & _active_places()).order_by(Unit.code)
+
+
+async def resolve(codes: list[str]) -> dict | None:
+    """The deepest unit of a cascade's submitted choices that still hangs under the
+    ones above it: changing the district drops the township chosen under the old one."""
+    chosen = None
+    for code in codes:
+        row = await _unit(code)
+        if row is None or (chosen and not row["path"].startswith(chosen["path"])):
+            break
+        chosen = row
+    return chosen
+
+
+async def cascade(chosen: dict | None) -> list[Choice]:
+    """The drop-downs to show for ``chosen`` (None: only the first). A single root (the
+    city) is not asked for: the cascade starts with its children."""
+    chain = [*(await _ancestors(chosen)), chosen] if chosen else []
+    choices: list[Choice] = []
+    options = await _children(None)
+    depth = 0
+    while len(options) == 1 and options[0]["kind"] != "village":
+        depth += 1  # the lone root: chosen for the user
+        options = await _children(options[0]["id"])
+    while options:
+        picked = chain[depth] if depth < len(chain) else None
+        choices.append(Choice(options=options, selected=picked["code"] if picked else ""))
+        if picked is None or picked["kind"] == "village":
+            break
+        options = await _children(picked["id"])
+        depth += 1
+    return choices

@@ -32,9 +32,15 @@ class GuideController(Controller):
     path = "/guide"
 
     @get("/", name="guide.index")
-    async def index(self, q: FromQuery[str] = "", village: FromQuery[str] = "") -> Template:
-        places = await guide.villages()
-        chosen = next((p for p in places if p.code == village[:32]), None) if village else None
+    async def index(
+        self,
+        q: FromQuery[str] = "",
+        village: FromQuery[str] = "",
+        place: FromQuery[list[str] | None] = None,
+    ) -> Template:
+        # ``village`` is the link form (/guide/?village=CODE); ``place`` the cascade's drop-downs.
+        unit = await guide.resolve([village] if village else [p for p in (place or [])[:8] if p])
+        chosen = await guide.place(unit["code"]) if unit else None
         if chosen:
             items = await delegation.available_items(_as_unit(chosen), proxy=True)
         else:
@@ -45,7 +51,7 @@ class GuideController(Controller):
             context={
                 "items": found,
                 "q": q[: guide.MAX_QUERY],
-                "places": places,
+                "cascade": await guide.cascade(unit),
                 "chosen": chosen,
                 "total": len(items),
             },

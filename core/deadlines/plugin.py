@@ -25,3 +25,13 @@ def tongban_template_dirs():
 @hookimpl
 def tongban_locale_dirs():
     return [Path(__file__).parent / "locale"]
+
+
+#: The deadline sweep (lights, escalations, silence-is-consent) runs every minute.
+SWEEP_SECONDS = 60
+
+
+@hookimpl
+def tongban_periodic_jobs():
+    """The deadline sweep, an actor of the jobs module (``core.jobs.actors.sweep_deadlines``)."""
+    return [("sweep_deadlines", SWEEP_SECONDS)]

@@ -11,7 +11,7 @@ from dramatiq import Worker
 from core.jobs import actors  # noqa: F401 - declares the actors on the broker
 from core.jobs.broker import broker
 from core.jobs.relay import relay_forever
-from core.jobs.scheduler import schedule_forever
+from core.jobs.scheduler import periodic_jobs, schedule_forever
 
 
 @dataclass
@@ -30,9 +30,10 @@ class EmbeddedJobs:
 
 
 def start_embedded_jobs() -> EmbeddedJobs:
+    jobs = periodic_jobs()  # a plugin's bad declaration stops start-up, naming the plugin
     worker = Worker(broker, worker_threads=2)
     worker.start()
     stop_event = asyncio.Event()
     relay = asyncio.create_task(relay_forever(interval=0.5, stop=stop_event))
-    scheduler = asyncio.create_task(schedule_forever(stop=stop_event))
+    scheduler = asyncio.create_task(schedule_forever(stop=stop_event, jobs=jobs))
     return EmbeddedJobs(worker=worker, relay=relay, stop_event=stop_event, scheduler=scheduler)

@@ -5,6 +5,10 @@ current slot of each periodic job with a row in the idempotency ledger
 (``periodic:<actor>:<slot>``) and writes the outbox message in the same
 transaction. However many workers tick, each slot is queued once; a worker
 that dies before committing leaves the slot for the next tick, anyone's.
+
+The jobs come from the plugins (``tongban_periodic_jobs``): the deadline sweep
+from ``core.deadlines``, the reports' tick from ``core.reports``, and any
+plugin's own.
 """
 
 from __future__ import annotations
@@ -17,19 +21,54 @@ from datetime import UTC, datetime, timedelta
 from core.db import transaction
 from core.jobs import outbox
 from core.jobs.tables import ProcessedMessage
+from core.plugins import PluginError, collect, get_plugin_manager
 
 log = logging.getLogger("tongban.scheduler")
 
-#: actor name -> period in seconds
-PERIODIC: dict[str, int] = {"sweep_deadlines": 60}
 KEEP_SLOTS = timedelta(days=1)
+HOOK = "tongban_periodic_jobs"
 
 
-async def tick(now: datetime | None = None) -> list[str]:
-    """Queue every periodic job whose current slot nobody has queued yet."""
+def periodic_jobs(pm=None) -> dict[str, int]:
+    """Actor name -> period in seconds, as the plugins declare them (``tongban_periodic_jobs``).
+
+    Raises :class:`~core.plugins.PluginError` naming the plugin for an entry
+    that is not ``(actor name, positive whole seconds)``, or for an actor
+    declared twice with different periods.
+    """
+    jobs: dict[str, int] = {}
+    owner: dict[str, str] = {}
+    for plugin, entry in collect(pm or get_plugin_manager(), HOOK):
+        if isinstance(entry, dict):
+            entry = (entry.get("actor"), entry.get("every"))
+        if not isinstance(entry, tuple | list) or len(entry) != 2:
+            raise PluginError(plugin, f"{HOOK}: {entry!r} is not (actor name, seconds)")
+        actor, every = entry
+        if not isinstance(actor, str) or not actor.strip():
+            raise PluginError(plugin, f"{HOOK}: {actor!r} is not an actor name")
+        if isinstance(every, bool) or not isinstance(every, int) or every <= 0:
+            raise PluginError(
+                plugin,
+                f"{HOOK}: the period of {actor!r} must be a positive whole number of seconds",
+            )
+        if actor in jobs and jobs[actor] != every:
+            raise PluginError(
+                plugin,
+                f"{HOOK}: {actor!r} every {every} s here, every {jobs[actor]} s "
+                f"in plugin {owner[actor]!r}",
+            )
+        jobs[actor], owner[actor] = every, plugin
+    return jobs
+
+
+async def tick(now: datetime | None = None, jobs: dict[str, int] | None = None) -> list[str]:
+    """Queue every periodic job whose current slot nobody has queued yet.
+
+    ``jobs``: actor name -> seconds; the plugins' declarations by default.
+    """
     now = now or datetime.now(UTC)
     queued = []
-    for actor, every in PERIODIC.items():
+    for actor, every in (periodic_jobs() if jobs is None else jobs).items():
         slot = int(now.timestamp()) // every
         async with transaction():
             claimed = (
@@ -54,11 +93,15 @@ async def _prune(now: datetime) -> None:
     )
 
 
-async def schedule_forever(interval: float = 5.0, stop: asyncio.Event | None = None) -> None:
+async def schedule_forever(
+    interval: float = 5.0, stop: asyncio.Event | None = None, jobs: dict[str, int] | None = None
+) -> None:
+    """Tick every ``interval`` seconds until ``stop``; ``jobs`` as :func:`periodic_jobs` gives."""
     stop = stop or asyncio.Event()
+    jobs = periodic_jobs() if jobs is None else jobs
     while not stop.is_set():
         try:
-            await tick()
+            await tick(jobs=jobs)
         except Exception:
             log.exception("scheduler tick failed")
         with contextlib.suppress(TimeoutError):

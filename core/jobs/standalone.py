@@ -13,13 +13,14 @@ from dramatiq import Worker
 from core.jobs import actors  # noqa: F401 - declares the actors
 from core.jobs.broker import broker
 from core.jobs.relay import relay_forever
-from core.jobs.scheduler import schedule_forever
+from core.jobs.scheduler import periodic_jobs, schedule_forever
 
 log = logging.getLogger("tongban.worker")
 
 
 def run_worker(threads: int) -> None:
     logging.basicConfig(level=logging.INFO)
+    jobs = periodic_jobs()  # a plugin's bad declaration stops the worker, naming the plugin
     worker = Worker(broker, worker_threads=threads)
     worker.start()
     stop = threading.Event()
@@ -33,7 +34,7 @@ def run_worker(threads: int) -> None:
     async def relay_until_stopped():
         done = asyncio.Event()
         task = asyncio.create_task(relay_forever(interval=0.5, stop=done))
-        scheduler = asyncio.create_task(schedule_forever(stop=done))
+        scheduler = asyncio.create_task(schedule_forever(stop=done, jobs=jobs))
         while not stop.is_set():
             await asyncio.sleep(0.2)
         done.set()

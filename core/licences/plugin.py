@@ -15,8 +15,14 @@ def tongban_piccolo_apps():
 @hookimpl
 def tongban_route_handlers():
     from core.licences.api import LicencesApi
+    from core.licences.routes import CaseLicencesController
 
-    return [LicencesApi]
+    return [LicencesApi, CaseLicencesController]
+
+
+@hookimpl
+def tongban_template_dirs():
+    return [Path(__file__).parent / "templates"]
 
 
 @hookimpl

@@ -54,3 +54,11 @@ class CaseNotPayable(TongbanError):
         "This application was not accepted, was denied or was withdrawn, "
         "so its fees are no longer due."
     )
+
+
+class FeesUnpaid(TongbanError):
+    status_code = 409
+    message = N_(
+        "The fees of this case (%(amount)s yuan, payment code %(code)s) have not been paid. "
+        "The result can be issued once they are paid."
+    )

@@ -39,6 +39,16 @@ def tongban_case_event(case, event):
 
 
 @hookimpl
+def tongban_before_case_action(case, action):
+    """Unpaid fees block the issue step; paid or waived (0.00) fees let it proceed."""
+    if action != "issue":
+        return None
+    from core.payments.services import check_paid_before_issue
+
+    return check_paid_before_issue(case, action)
+
+
+@hookimpl
 def tongban_startup(app):
     """Check the declared payment channels now: a bad one stops start-up with its plugin's name."""
     from core.payments.channels import get_channels

@@ -44,6 +44,7 @@ from core.payments.errors import (
     AmountMismatch,
     CaseNotPayable,
     ChannelNotAllowed,
+    FeesUnpaid,
     NothingDue,
     PaymentCodeInvalid,
     ReferenceInvalid,
@@ -206,6 +207,22 @@ async def assess(case_id: int) -> int | None:
             return again["id"]
         raise
     return row["id"]
+
+
+async def check_paid_before_issue(case: dict, action: str) -> None:
+    """Refuse to issue the result of a case whose fees are due (paid or waived fees pass).
+
+    Assesses the case first if nobody has yet (the same computation as at
+    filing), so a case filed a moment ago cannot slip through.
+    """
+    if action != "issue" or case["state"] != "approved":
+        return  # an issue the state does not allow is refused as such, by the cases module
+    assessment_id = await assess(case["id"])
+    if assessment_id is None:
+        return  # nothing to pay
+    row = await Assessment.select().where(Assessment.id == assessment_id).first()
+    if row["status"] == "due" and row["total_fen"] > 0:
+        raise FeesUnpaid(amount=f"{from_fen(row['total_fen']):.2f}", code=row["payment_code"])
 
 
 async def assess_quietly(case_id: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dramatiq
 
 from core.jobs.broker import QUEUE
-from core.jobs.scheduler import PERIODIC
 
 TICK_SECONDS = 600
 
@@ -16,7 +15,3 @@ async def reports_tick(outbox_id: int, slot: int = 0) -> None:
     from core.reports.periodic import run
 
     await run()
-
-
-# Queued by the scheduler every ten minutes, like the deadline sweep every minute.
-PERIODIC.setdefault("reports_tick", TICK_SECONDS)

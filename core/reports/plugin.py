@@ -38,6 +38,14 @@ def tongban_actors():
 
 
 @hookimpl
+def tongban_periodic_jobs():
+    """The reports' tick every ten minutes (nightly reconciliation, monthly compilation)."""
+    from core.reports.actors import TICK_SECONDS
+
+    return [("reports_tick", TICK_SECONDS)]
+
+
+@hookimpl
 def tongban_register_commands(cli):
     from core.reports.cli import reports
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from core.catalog.registry import get_catalog
 from core.errors import PermissionDenied
 from core.residents import services
 from core.tenancy.scope import Principal
@@ -63,6 +64,21 @@ class ResidentController(Controller):
             "residents/partials/applicant.html" if request.htmx else "residents/applicant.html"
         )
         return Template(template, context=context, headers={"Cache-Control": "no-store"})
+
+    @get("/access-log", name="residents.access_log")
+    async def access_log(
+        self, principal: NamedDependency[Principal], field: FromQuery[str] = ""
+    ) -> Template:
+        """Who saw which resident's full ID or phone number, when and why (admins, auditors)."""
+        if not services.may_read_access_log(principal):
+            raise PermissionDenied()
+        field = field if field in services.FIELDS else ""
+        rows = await services.access_entries(principal, field=field)
+        return Template(
+            "residents/access_log.html",
+            context={"rows": rows, "field": field, "roles": get_catalog().roles},
+            headers={"Cache-Control": "no-store"},
+        )
 
     @post("/{resident_id:int}/reveal", name="residents.reveal")
     async def reveal(

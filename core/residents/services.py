@@ -336,6 +336,72 @@ async def access_log(resident_id: int, limit: int = 100) -> list[dict]:
     )
 
 
+def may_read_access_log(principal: Principal) -> bool:
+    """Admins and auditors read who saw residents' full numbers, over their subtree."""
+    from core.tenancy.scope import admin_paths
+
+    return bool(admin_paths(principal, write=False))
+
+
+async def access_entries(principal: Principal, *, field: str = "", limit: int = 200) -> list[dict]:
+    """The full-number views an admin or auditor may inspect, newest first.
+
+    Over their subtree: views of residents registered there and views by staff
+    of units there. At the top of the tree, every view.
+    """
+    from core.tenancy.scope import admin_paths, is_root, under, unit_ids_under
+    from core.tenancy.tables import Unit
+
+    paths = admin_paths(principal, write=False)
+    if not paths:
+        raise PermissionDenied()
+    where = ResidentAccess.id > 0
+    if not any(is_root(p) for p in paths):
+        residents = Resident.select(Resident.id).where(
+            _any_of([under(Resident.scope_path, p) for p in paths])
+        )
+        where = ResidentAccess.resident.is_in(residents) | ResidentAccess.unit.is_in(
+            unit_ids_under(paths)
+        )
+    if field in FIELDS:
+        where = where & (ResidentAccess.field == field)
+    rows = await (
+        ResidentAccess.select()
+        .where(where)
+        .order_by(ResidentAccess.id, ascending=False)
+        .limit(limit)
+    )
+    resident_ids = sorted({r["resident"] for r in rows})
+    unit_ids = sorted({r["unit"] for r in rows if r["unit"]})
+    names = {
+        r["id"]: r["name"]
+        for r in (
+            await Resident.select(Resident.id, Resident.name).where(Resident.id.is_in(resident_ids))
+            if resident_ids
+            else []
+        )
+    }
+    units = {
+        u["id"]: u
+        for u in (
+            await Unit.select(Unit.id, Unit.name, Unit.name_en).where(Unit.id.is_in(unit_ids))
+            if unit_ids
+            else []
+        )
+    }
+    return [
+        r | {"resident_name": names.get(r["resident"], ""), "unit_row": units.get(r["unit"])}
+        for r in rows
+    ]
+
+
+def _any_of(clauses):
+    where = clauses[0]
+    for clause in clauses[1:]:
+        where = where | clause
+    return where
+
+
 async def applicant_for_filing(principal: Principal, resident_id: int, *, proven: bool) -> dict:
     """The applicant section of a case filed for this resident (never shown, so not logged)."""
     await visible(principal, resident_id, proven=proven)

@@ -161,14 +161,15 @@ class DocumentController(Controller):
 
     @get("/case/{case_id:int}", name="documents.of_case", media_type=MediaType.HTML)
     async def of_case(
-        self, principal: NamedDependency[Principal], case_id: FromPath[int]
+        self, request: Request, principal: NamedDependency[Principal], case_id: FromPath[int]
     ) -> Template:
-        """A fragment listing a case's documents, for the case page to include (htmx)."""
+        """A case's signed documents: a fragment for htmx, else a page of its own."""
         case = await visible_case(principal, case_id)
         rows = await documents.documents_of_case(case["id"])
+        fragment = request.headers.get("HX-Request") == "true"
         return Template(
-            "signing/partials/case_documents.html",
-            context={"documents": rows, "kind_names": documents.KIND_NAMES},
+            "signing/partials/case_documents.html" if fragment else "signing/case_documents.html",
+            context={"documents": rows, "kind_names": documents.KIND_NAMES, "case": case},
         )
 
 

@@ -30,7 +30,6 @@ from core.web.templating import make_environment
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
     """Build the app. ``run_jobs`` starts the embedded worker and outbox relay in-process."""
     settings = settings or get_settings()

@@ -9,8 +9,9 @@ from core import hookimpl
 def tongban_route_handlers():
     from core.web.account import AccountController, PasswordController
     from core.web.home import HomeController
+    from core.web.places import PlacesController
 
-    return [AccountController, PasswordController, HomeController]
+    return [AccountController, PasswordController, HomeController, PlacesController]
 
 
 @hookimpl(tryfirst=True)

@@ -1,7 +1,10 @@
 """Server-side sessions whose id is replaced at login (no session fixation).
 
-Sessions live in the site's store: Redis when the site has one, otherwise
-files under ``var/sessions`` (shared by every app process on the machine).
+Sessions live in the site's shared store (:func:`shared_store`): the Redis
+named by ``TONGBAN_SESSION_URL``; without it, the broker's Redis when the
+broker is one; otherwise files under ``var/sessions`` (shared by every app
+process on the machine). A site whose broker may go down without logging
+staff out gives sessions a Redis of their own, or ``file:``.
 """
 
 from __future__ import annotations
@@ -77,10 +80,31 @@ def _instance(settings: Settings) -> str:
     return f"{settings.site_name}-{digest}"
 
 
-def shared_store(settings: Settings, name: str) -> Store:
-    """A store every app process of the site sees: Redis when the site has it, else files."""
-    url = settings.broker_url or ""
+FILE_STORE = "file:"
+
+
+def store_url(settings: Settings) -> str:
+    """Where the shared stores live: ``redis://…`` or ``file:``.
+
+    ``session_url`` when set, else the broker's URL when it is a Redis (as
+    before the setting existed), else files.
+    """
+    url = settings.session_url or settings.broker_url or ""
     if url.startswith(("redis://", "rediss://")):
+        return url
+    if settings.session_url and url != FILE_STORE:
+        raise SystemExit(
+            f"Tongban: TONGBAN_SESSION_URL must be redis://…, rediss://… or {FILE_STORE}, "
+            f"not {url!r}"
+        )
+    return FILE_STORE  # an AMQP broker, or none: files
+
+
+def shared_store(settings: Settings, name: str) -> Store:
+    """A store every app process of the site sees: sessions, login throttling, import
+    progress. See :func:`store_url` for where."""
+    url = store_url(settings)
+    if url != FILE_STORE:
         from litestar.stores.redis import RedisStore
 
         return RedisStore.with_client(url=url, namespace=f"tongban-{_instance(settings)}-{name}")

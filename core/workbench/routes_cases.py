@@ -12,8 +12,9 @@ from litestar.response import Redirect, Template
 from core.cases import queries
 from core.cases import services as cases
 from core.cases.access import speaks_for_applicant
+from core.cases.errors import error_text
 from core.cases.labels import LIGHT_LABELS, PROBLEM_LABELS, STATE_LABELS
-from core.errors import ValidationFailed
+from core.errors import PermissionDenied, TongbanError, ValidationFailed
 from core.i18n import N_, gettext
 from core.materials import services as materials
 from core.materials.routes import store_posted_files
@@ -30,6 +31,22 @@ DONE_NOTICES = {
     "supplied": N_("The supplement is handed in; the window has been told."),
     "handed": N_("Recorded: the result has been handed to the resident."),
 }
+
+
+async def _window_results_page(
+    principal: Principal, *, handed: str = "", error: str = "", status_code: int = 200
+) -> Template:
+    if not principal.has_role(services.WINDOW_ROLE):
+        raise PermissionDenied()
+    return Template(
+        "workbench/window_results.html",
+        context={
+            "results": await services.window_results(principal),
+            "handed": handed,
+            "error": error,
+        },
+        status_code=status_code,
+    )
 
 
 async def case_page_context(principal: Principal, case_id: int) -> dict:
@@ -194,6 +211,24 @@ class WorkbenchController(Controller):
         form = await request.form()
         await services.hand_back(principal, case_id, str(form.get("method") or "")[:16])
         return Redirect(f"/workbench/cases/{case_id}?done=handed")
+
+    @get("/window-results", name="workbench.window_results")
+    async def window_results(self, principal: NamedDependency[Principal]) -> Template:
+        """The window clerk's tray: results ready to hand out here."""
+        return await _window_results_page(principal)
+
+    @post("/window-results/{case_id:int}/hand-out", name="workbench.hand_out")
+    async def hand_out(
+        self, principal: NamedDependency[Principal], case_id: FromPath[int]
+    ) -> Template:
+        """The resident collected the result at the window."""
+        try:
+            case = await services.hand_back(principal, case_id, "window")
+        except TongbanError as exc:
+            return await _window_results_page(
+                principal, error=error_text(exc, current_locale.get()), status_code=exc.status_code
+            )
+        return await _window_results_page(principal, handed=case["tracking_code"] or "")
 
     @post("/cases/{case_id:int}/send", name="workbench.send_receipt")
     async def send(self, principal: NamedDependency[Principal], case_id: FromPath[int]) -> Redirect:

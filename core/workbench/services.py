@@ -32,6 +32,7 @@ LIST_LIMIT = 200
 LIGHTS = ("red", "yellow", "green")
 # States in which a result waits to be handed back to the resident.
 HAND_BACK_STATES = ("issued",)
+WINDOW_ROLE = "window_clerk"
 
 
 def filing_membership(principal: Principal) -> MembershipView:
@@ -175,6 +176,35 @@ async def to_hand_back(principal: Principal) -> list[dict]:
         .order_by(Case.updated_at)
         .limit(LIST_LIMIT)
     )
+
+
+def _delivered_by_a_step(item: Item | None) -> bool:
+    """Items whose workflow has a deliver step: that step's holder hands out, from the desk."""
+    return bool(item) and any(s.kind == "deliver" for s in item.workflow.steps)
+
+
+async def window_results(principal: Principal) -> list[dict]:
+    """Results issued and waiting to be handed out at this person's window, oldest first.
+
+    The cases filed at the window, and those it accepted that no agent filed
+    (an agent hands those back at the village); not the items whose workflow
+    has its own deliver step (handed out from the desk by the step's holder).
+    """
+    units = sorted({m.unit_id for m in principal.writable_memberships if m.role == WINDOW_ROLE})
+    where = case_visibility(principal, Case, Task)
+    if not units or where is None:
+        return []
+    here = Case.filed_unit.is_in(units) | (
+        Case.accepting_unit.is_in(units) & (Case.channel != "proxy")
+    )
+    rows = await (
+        Case.select(*LIST_COLUMNS)
+        .where(where & here & Case.state.is_in(list(HAND_BACK_STATES)))
+        .order_by(Case.updated_at)
+        .limit(LIST_LIMIT)
+    )
+    items = get_catalog().items
+    return [r for r in rows if not _delivered_by_a_step(items.get(r["item_code"]))]
 
 
 # -- after filing: supplements, handing back, sending the receipt ---------------------

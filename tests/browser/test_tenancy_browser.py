@@ -177,6 +177,17 @@ async def test_admin_adds_a_tier_imports_creates_a_clerk_who_sees_only_their_tow
     missing = await clerk.goto("/cases/987654321")
     assert foreign.status == missing.status == 404
     assert foreign_text == await clerk.locator("main").inner_text()
+    # Filing for a resident, the address field suggests the new township's villages as the
+    # clerk types (a few at a time: the page itself lists no place).
+    await clerk.goto("/file/000115002000")
+    assert await clerk.locator("#known-places option").count() == 0
+    await clerk.locator('input[name="household_address.unit"]').fill("东溪1")
+    await clerk.wait_for_selector(f'#known-places option[value="{TOWN[:9]}201"]', state="attached")
+    offered = await clerk.locator("#known-places option").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    assert 0 < len(offered) <= 20 and all(code.startswith(TOWN[:9]) for code in offered)
+
     refused = await clerk.goto("/admin/")
     assert refused.status == 403
     assert "管理后台" not in await clerk.locator("nav").first.inner_text()

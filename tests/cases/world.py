@@ -26,6 +26,8 @@ SIGN_ALL = "TA0000000003"  # accept, countersigned decision (all)
 SIGN_ANY = "TA0000000004"  # accept, countersigned decision (any)
 TOWNSHIP_ONLY = "TA0000000005"  # may not be filed at a village
 JOINT_REVIEW = "TA0000000006"  # accept, joint review by A and B, decision by A
+FEE_ITEM = "TA0000000007"  # accept, decide, issue; a 10-yuan fee; a scan as a file field
+WAIVED_ITEM = "TA0000000008"  # the same with the fee waived (0.00)
 B_ITEM = "TB0000000001"  # department B's own item
 BUNDLE = "test_newborn"
 
@@ -195,6 +197,41 @@ ITEMS_A = [
             step("decide", "decide", "test_office_a", "dept_approver"),
         ],
     ),
+    *[
+        item(
+            code,
+            name,
+            [
+                step("decide", "decide", "test_office_a", "dept_approver"),
+                step("issue", "issue", "test_office_a", "dept_approver"),
+            ],
+            fees=[
+                {
+                    "name": "测试工本费",
+                    "name_en": "Test fee",
+                    "amount": amount,
+                    "legal_basis": "《测试条例》第二条",
+                }
+            ],
+            form={
+                "fields": [
+                    {"name": "purpose", "type": "text", "label": "用途", "required": True},
+                    {
+                        "name": "scan",
+                        "type": "file",
+                        "label": "身份证扫描件",
+                        "label_en": "ID card scan",
+                        "accept": ["image/*", "application/pdf"],
+                        "material": "id_card",
+                    },
+                ]
+            },
+        )
+        for code, name, amount in (
+            (FEE_ITEM, "测试事项（收费）", "10"),
+            (WAIVED_ITEM, "测试事项（免收费）", "0"),
+        )
+    ],
 ]
 ITEMS_B = [
     item(
@@ -207,7 +244,7 @@ ITEMS_B = [
 
 
 class DepartmentA:
-    """Test plugin A: an office kind and six items."""
+    """Test plugin A: an office kind and eight items."""
 
     @hookimpl
     def tongban_unit_kinds(self):

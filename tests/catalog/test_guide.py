@@ -88,3 +88,56 @@ async def test_an_item_page_in_english_and_an_unknown_item(new_browser):
     assert "Legal basis" in page.text and "Materials" in page.text and "5 working days" in page.text
     missing = await resident.get("/guide/000000000000")
     assert missing.status_code == 404
+
+
+def _selects(html: str) -> list[list[str]]:
+    """The cascade's drop-downs as lists of option texts (the chosen one marked with *)."""
+    import re
+
+    fieldset = html[html.index('id="guide-places"') : html.index("</fieldset>")]
+    return [
+        [
+            ("*" if " selected" in attrs else "") + text.strip()
+            for attrs, text in re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+        ]
+        for select in fieldset.split("<select")[1:]
+    ]
+
+
+async def test_the_village_is_chosen_step_by_step_never_from_the_whole_city(browser):
+    first = _selects((await browser.get("/guide/")).text)
+    assert len(first) == 1  # districts only: the city is the only root and is not asked for
+    assert first[0][1:] == ["綦江区", "南川区"]
+    assert not any("村" in option for option in first[0])
+
+    district = _selects((await browser.get("/guide/", params={"place": "509910000000"})).text)
+    assert [o for o in district[0] if o.startswith("*")] == ["*綦江区"]
+    assert "赶水镇" in district[1] and "麻柳村" not in district[1]
+    assert not any("税务局" in o or "服务中心" in o for o in district[1])  # places, not offices
+
+    page = await browser.get(
+        "/guide/", params=[("place", "509910000000"), ("place", "509910101000"), ("place", MALIU)]
+    )
+    steps = _selects(page.text)
+    assert [next(o for o in s if o.startswith("*")) for s in steps] == [
+        "*綦江区",
+        "*赶水镇",
+        "*麻柳村",
+    ]
+    assert f"/guide/{PENSION}?village={MALIU}" in page.text  # the items of that village
+
+    # Changing the district drops the township and village chosen under the old one.
+    moved = await browser.get(
+        "/guide/", params=[("place", "509920000000"), ("place", "509910101000"), ("place", MALIU)]
+    )
+    steps = _selects(moved.text)
+    assert len(steps) == 2 and not any(o.startswith("*") for o in steps[1])
+    assert "麻柳村" not in moved.text
+
+    # A link to a village shows its whole chain chosen.
+    linked = _selects((await browser.get("/guide/", params={"village": MALIU})).text)
+    assert [next(o for o in s if o.startswith("*")) for s in linked] == [
+        "*綦江区",
+        "*赶水镇",
+        "*麻柳村",
+    ]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from core import hookimpl
 from core.cases.tables import Case, Escalation
 from core.jobs import scheduler
 from core.jobs.tables import OutboxMessage
+from core.plugins import PluginError, make_plugin_manager
 from tests.cases.world import SIMPLE, local
 from tests.helpers import drain
 
@@ -41,3 +45,61 @@ async def test_the_worker_runs_the_queued_sweep(world, clock, jobs):
     row = await Case.select(Case.light).where(Case.id == case["id"]).first()
     assert row["light"] == "red"  # overdue by now: the worker's sweep recorded it
     assert await Escalation.count().where(Escalation.case == case["id"]) == 2
+
+
+# -- tongban_periodic_jobs: modules register their periodic jobs through the plugins --
+
+
+class Forestry:
+    """A plugin with a periodic job of its own."""
+
+    @hookimpl
+    def tongban_periodic_jobs(self):
+        return [("forestry_sync_all", 3600)]
+
+
+def test_the_core_registers_its_periodic_jobs_through_the_hook():
+    jobs = scheduler.periodic_jobs()
+    assert jobs["sweep_deadlines"] == 60  # core.deadlines
+    assert jobs["reports_tick"] == 600  # core.reports
+    assert not hasattr(scheduler, "PERIODIC")  # no list to append to at import any more
+
+
+async def test_a_plugins_periodic_job_is_queued_once_per_slot(world):
+    pm = make_plugin_manager(only=set(), extra=[("forestry", Forestry())])
+    jobs = scheduler.periodic_jobs(pm)
+    assert jobs["forestry_sync_all"] == 3600 and jobs["sweep_deadlines"] == 60
+    moment = dt.datetime(2031, 5, 6, 7, 0, 1, tzinfo=dt.UTC)
+    assert "forestry_sync_all" in await scheduler.tick(moment, jobs=jobs)
+    # Half an hour later the hour's slot is taken; the minute's sweep is not.
+    later = await scheduler.tick(moment + dt.timedelta(minutes=30), jobs=jobs)
+    assert "forestry_sync_all" not in later and "sweep_deadlines" in later
+    rows = (
+        await OutboxMessage.select(OutboxMessage.payload)
+        .where(OutboxMessage.actor == "forestry_sync_all")
+        .output(load_json=True)
+    )
+    assert [r["payload"]["slot"] for r in rows] == [int(moment.timestamp()) // 3600]
+
+
+@pytest.mark.parametrize(
+    "entry, problem",
+    [
+        (("forestry_sync_all", 0), "positive whole number"),
+        (("forestry_sync_all", "60"), "positive whole number"),
+        (("", 60), "not an actor name"),
+        ("forestry_sync_all", "not (actor name, seconds)"),
+        (("sweep_deadlines", 30), "every 60 s"),
+    ],
+)
+def test_a_bad_periodic_job_stops_the_scheduler_naming_the_plugin(entry, problem):
+    class Careless:
+        @hookimpl
+        def tongban_periodic_jobs(self):
+            return [entry]
+
+    pm = make_plugin_manager(only=set(), extra=[("careless", Careless())])
+    with pytest.raises(PluginError) as caught:
+        scheduler.periodic_jobs(pm)
+    # Named as the culprit, or (an actor declared twice) beside the other declarer.
+    assert "'careless'" in str(caught.value) and problem in str(caught.value)

@@ -235,6 +235,13 @@ async def test_the_dashboard_page_shows_the_figures_and_drills_down(cases, new_b
     assert kpi("satisfaction").startswith("66.7%") and "3" in kpi("satisfaction")
     assert "<svg" in html and "甲80镇" in html and "乙80镇" in html
     assert f"unit={TOWN_A}" in html  # a drill-down link
+    # By department: all three items belong to the social insurance centre.
+    departments = re.search(r'<table id="departments">(.*?)</table>', html, re.S).group(1)
+    row = re.search(r"<tr><th scope=\"row\">社会保险事务中心</th>(.*?)</tr>", departments, re.S)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[1])]
+    assert cells[:5] == ["8", "6", "6", "66.7%", "1"] and cells[5:7] == ["3.5", "6"]
+    # Every chart has its numbers beside it: the trend's table lists the days.
+    assert '<th scope="row">09-28</th><td class="num">2</td>' in html
 
     drilled = await sup.get(
         "/reports/",

@@ -274,3 +274,58 @@ async def test_the_figures_hold_the_reviews_left(cases, world):
         world.path(CODES.district), date(2026, 10, 14), date(2026, 10, 20)
     )
     assert last_week.reviews == 0  # both were given on 13 Oct
+
+
+async def test_the_site_sets_the_time_limit_and_a_bad_visit_is_rectified(
+    cases, new_browser, monkeypatch, world
+):
+    """The window's tablet: a dissatisfied rating of the filing visit, with the site's limit
+    set to 3 working days, is called back and closed as rectified — and stays counted."""
+    from core.settings import get_settings
+
+    monkeypatch.setitem(get_settings().site, "reviews", {"rectify_days": 3})
+    before = await figures.totals(world.path(CODES.district), *PERIOD)
+    clerk = await login(new_browser, "clerk_a")
+    page = await clerk.get(f"/reviews/visit/{cases['denied']}")
+    visits = [int(v) for v in re.findall(r'name="visit" value="(\d+)"', page.text)]
+    assert visits, page.text  # filed at this window
+    rated = await clerk.post_form(
+        f"/reviews/visit/{cases['denied']}",
+        {"visit": str(visits[0]), "overall": "2", "convenience": "2", "reasons": "many_trips"},
+    )
+    assert rated.status_code == 200 and 'id="rated"' in rated.text
+    review = (
+        await Review.select().where(Review.key == f"site:{cases['denied']}:{visits[0]}").first()
+    )
+    rect = await Rectification.select().where(Rectification.review == review["id"]).first()
+    assert rect["unit"] == world.unit(CODES.window_a)["id"]
+    assert rect["due_on"] == date(2026, 10, 16)  # 3 working days after 13 Oct, not 5
+
+    desk = await clerk.get(f"/reviews/rectifications/{rect['id']}")
+    assert desk.status_code == 200 and "不满意" in desk.text
+    no_text = await clerk.post_form(
+        f"/reviews/rectifications/{rect['id']}/resolve", {"outcome": "rectified", "text": " "}
+    )
+    assert no_text.status_code == 422
+    await clerk.post_form(
+        f"/reviews/rectifications/{rect['id']}/callback",
+        {"reached": "yes", "satisfied": "yes", "summary": "已回访，告知可在村代办点递交"},
+    )
+    done = await clerk.post_form(
+        f"/reviews/rectifications/{rect['id']}/resolve",
+        {"outcome": "rectified", "text": "已在窗口张贴村代办点办理指引"},
+    )
+    assert done.status_code == 200 and 'id="done"' in done.text
+    row = await Rectification.select().where(Rectification.id == rect["id"]).first()
+    assert row["state"] == "rectified" and row["resolution"] == "已在窗口张贴村代办点办理指引"
+    # Rectified, the review still counts (only an appeal granted voids it).
+    after = await figures.totals(world.path(CODES.district), *PERIOD)
+    assert (after.reviews, after.reviews_bad) == (before.reviews + 1, before.reviews_bad + 1)
+    # Every bad review of the district has ended: rectified, explained or overturned.
+    ends = {
+        r["state"]
+        for r in await Rectification.select(Rectification.state).where(
+            Rectification.scope_path.like(world.path(CODES.district) + "%")
+        )
+    }
+    assert ends == {"rectified", "explained", "overturned"}

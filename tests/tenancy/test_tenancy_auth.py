@@ -8,10 +8,12 @@ from functools import lru_cache
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
 from core.errors import PermissionDenied
 from core.tenancy import tokens
-from core.tenancy.auth import authenticate, hash_password
+from core.tenancy.auth import authenticate, hash_password, verify_password
+from core.tenancy.passwords import problems as password_problems
 from core.tenancy.tables import Membership, Staff, Unit
 from core.web.account import LoginThrottle
 from tests.helpers import Browser
@@ -241,3 +243,41 @@ async def test_an_auditor_is_refused_every_change_whatever_the_route(browser_at)
     assert api.status_code == 403
     # Logging out is still allowed.
     assert (await auditor.post_form("/logout", {})).status_code == 200
+
+
+def test_passwords_are_stored_as_argon2id_hashes():
+    stored = hash_password("Ganshui-window-77")
+    assert stored.startswith("$argon2id$") and "Ganshui-window-77" not in stored
+    assert verify_password(stored, "Ganshui-window-77")
+    assert not verify_password(stored, "Ganshui-window-78")
+    assert not verify_password("not a hash", "Ganshui-window-77")  # a damaged row: refused
+
+
+async def test_an_outdated_hash_is_upgraded_at_the_next_login(catalogue):
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    staff_id = await staff_account("oldhash", "509910101000-BM", "window_clerk")
+    await Staff.update({Staff.password_hash: weak.hash(PASSWORD)}).where(Staff.id == staff_id)
+    await authenticate("oldhash", PASSWORD)
+    stored = (await Staff.select(Staff.password_hash).where(Staff.id == staff_id).first())[
+        "password_hash"
+    ]
+    assert "m=8192" not in stored and verify_password(stored, PASSWORD)
+
+
+def test_the_password_policy_names_every_problem():
+    assert password_problems("Ganshui-window-77", username="wang") == []
+    assert password_problems("abc") == [
+        "Use at least 10 characters.",
+        "Mix at least two kinds of character: letters, digits, symbols.",
+        "Use more different characters.",
+    ]
+    assert password_problems("qwerty12345") == [
+        "This password is too well known; choose another one."
+    ]
+    assert password_problems("demo-clerk") == [
+        "This password is too well known; choose another one."
+    ]
+    assert password_problems("wangfang-2026", username="wangfang") == [
+        "Do not put your name or username in the password."
+    ]
+    assert password_problems("Ab3-" * 70) == ["Use at most 256 characters."]

@@ -291,3 +291,37 @@ async def test_people_without_an_admin_role_do_not_get_in(browser):
     await browser.login("clerk")
     assert (await browser.get("/admin/")).status_code == 403
     assert (await browser.get("/admin/units/")).status_code == 403
+
+
+async def test_an_account_shared_with_another_district_is_changed_only_from_above(new_browser):
+    """A district admin sees a person who also works in Nanchuan, but neither disables them,
+    resets their password nor grants them a role outside Qijiang; the city admin may."""
+    from core.tenancy.tables import Membership
+
+    staff_id = await create_staff(
+        "shared1", "两边跑", "Yunan-pass-2026", "509910101000-BM", "window_clerk"
+    )
+    await Membership.insert(
+        Membership(staff=staff_id, unit=await unit_id("509920101000-BM"), role="window_clerk")
+    )
+    before = await Staff.select(Staff.password_hash).where(Staff.id == staff_id).first()
+    district = await new_browser()
+    await district.login("district")
+    assert (await district.get(f"/admin/staff/{staff_id}")).status_code == 200
+    for action, form in [("deactivate", {}), ("password", {"password": "Other-pass-2026"})]:
+        refused = await district.post_form(f"/admin/staff/{staff_id}/{action}", form)
+        assert refused.status_code == 422, action
+        assert "此人还在您辖区以外的单位任职" in refused.text
+    foreign_grant = await district.post_form(
+        f"/admin/staff/{staff_id}/grant", {"unit_code": DAGUAN, "role": "village_agent"}
+    )
+    assert foreign_grant.status_code == 404
+    assert await Membership.count().where(Membership.staff == staff_id) == 2
+    after = await Staff.select(Staff.active, Staff.password_hash).where(Staff.id == staff_id)
+    assert after == [{"active": True, **before}]
+
+    city = await new_browser()
+    await city.login("admin")
+    done = await city.post_form(f"/admin/staff/{staff_id}/deactivate", {})
+    assert done.status_code == 200
+    assert not (await Staff.select(Staff.active).where(Staff.id == staff_id).first())["active"]
