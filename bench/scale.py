@@ -9,7 +9,10 @@ spread over every village of the demo tree, each with an open task at its
 township's window. Then, through the real query code and a window clerk's real
 principal, it times (median of repeated runs):
 
-- township case list — the 50 newest cases the clerk may see (tenancy scoping);
+- township case list — the page "Cases in my area" (``/cases/area/``): the 50
+  newest cases the clerk may see, by ``core.cases.area.cases_in_area`` (tenancy
+  scoping with ``case_visibility(..., newest_first=True)``; the default ``IN``
+  shape of the same clause is timed too, for comparison);
 - tracking-code look-up — one case by its code;
 - clerk queue — the open tasks at the clerk's window (``core.cases.queries.queue``).
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -100,7 +104,8 @@ async def timed(fn) -> float:
     return statistics.median(samples)
 
 
-async def measure() -> dict[str, float]:
+async def measure(check_everyone: bool = False) -> dict[str, float]:
+    from core.cases.area import cases_in_area
     from core.cases.queries import CASE_LIST_COLUMNS, queue
     from core.cases.tables import Case, Task
     from core.tenancy.auth import load_principal
@@ -110,14 +115,19 @@ async def measure() -> dict[str, float]:
     clerk = await load_principal(
         (await Staff.select(Staff.id).where(Staff.username == "clerk").first())["id"]
     )
-    where = case_visibility(clerk, Case, Task)
+    where = case_visibility(clerk, Case, Task, newest_first=True)  # the listing's shape
+    where_in = case_visibility(clerk, Case, Task)  # the default shape, for comparison
     code = (await Case.select(Case.tracking_code).order_by(Case.id).offset(
         await Case.count() // 2).first())["tracking_code"]  # fmt: skip
 
-    async def township_list():
+    async def township_list():  # the page "Cases in my area" (/cases/area/) as the clerk sees it
+        rows, more = await cases_in_area(clerk)
+        assert len(rows) == 50 and more
+
+    async def township_list_in_shape():
         rows = (
             await Case.select(*CASE_LIST_COLUMNS)
-            .where(where)
+            .where(where_in)
             .order_by(Case.id, ascending=False)
             .limit(50)
         )
@@ -129,10 +139,22 @@ async def measure() -> dict[str, float]:
     async def clerk_queue():
         assert await queue(clerk)
 
+    # Both shapes of the clause are the same set: the same 50 newest, in the same order.
+    def newest(clause):
+        return Case.select(Case.id).where(clause).order_by(Case.id, ascending=False).limit(50)
+
+    assert await newest(where) == await newest(where_in)
+    if check_everyone:  # and for every account of the demo site, at the first size
+        for staff in await Staff.select(Staff.id):
+            who = await load_principal(staff["id"])
+            fast = case_visibility(who, Case, Task, newest_first=True)
+            if fast is not None:
+                assert await newest(fast) == await newest(case_visibility(who, Case, Task)), who
     return {
         "township case list": await timed(township_list),
         "tracking-code lookup": await timed(tracking_lookup),
         "clerk queue": await timed(clerk_queue),
+        "(list, default IN shape)": await timed(township_list_in_shape),
     }
 
 
@@ -154,7 +176,7 @@ async def main(sizes: list[int]) -> None:
             print(
                 f"{size:>10,} cases generated in {time.perf_counter() - started:.1f}s", flush=True
             )
-            results[size] = await measure()
+            results[size] = await measure(check_everyone=size == sizes[0])
             for name, seconds in results[size].items():
                 print(f"    {name:<22} {seconds * 1000:8.2f} ms", flush=True)
         await connection.close()
@@ -169,6 +191,7 @@ async def main(sizes: list[int]) -> None:
                 print(f"  {name:<22} {size:>10,} / {base:,}: {ratio:5.2f}×")
     finally:
         cluster.destroy()
+        shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":

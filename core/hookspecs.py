@@ -288,6 +288,22 @@ def tongban_before_case_action(case: Any, action: str, item: Any, principal: Any
 
 
 @hookspec
+def tongban_issue_hold(case: Any, item: Any) -> Any:
+    """Say whether the automatic issue of an approved case must wait, and for what.
+
+    Called when a case whose workflow has no issue step is approved, inside
+    the approval's transaction, and again when a hold is released. Return
+    ``None`` (or an awaitable resolving to it) to let the result be issued
+    now, or a dict of what the case waits for, e.g. ``{"awaiting":
+    "payment", "amount": "12600.00", "payment_code": "…"}``: the case stays
+    approved, its ``issue_held`` event carries the dict (shown to the
+    applicant and to staff as the next step), and the result is issued once
+    the holder calls ``core.cases.issuing.release(case_id)`` and no hook
+    holds it any more. The core's payments module holds unpaid fees.
+    """
+
+
+@hookspec
 def tongban_bundles() -> list[Any]:
     """Return the bundles (一件事) this plugin declares: one application, several cases.
 

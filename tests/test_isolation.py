@@ -175,6 +175,7 @@ ROUTES: dict[str, Public | Site | Own | Obj | ByDesign] = {
     "POST /file/{item_code:str}": Own({"item_code": PENSION}),
     "POST /file/{item_code:str}/check": Own({"item_code": PENSION}, form={"_field": "remark"}),
     "GET /cases": Own(),
+    "GET /cases/area": Own(),
     "GET /cases/{case_id:int}": Obj({"case_id": "case"}),
     "POST /cases/{case_id:int}/act": Obj({"case_id": "case"}, form={"action": "accept"}),
     "GET /desk": Own(),

@@ -10,7 +10,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from core.cases import bundles, queries, services
+from core.cases import bundles, issuing, queries, services
 from core.cases.offers import offers_for
 from core.cases.queries import timeline
 from core.cases.status import BundleStatus, PublicStatus, public_status
@@ -93,6 +93,7 @@ class CaseOut(msgspec.Struct):
     light: str
     events: list[dict[str, Any]]
     tasks: list[TaskOut] = []
+    awaiting: dict[str, Any] | None = None  # what an approved case's result waits for
 
 
 class OfferOut(msgspec.Struct):
@@ -129,6 +130,9 @@ class StatusOut(msgspec.Struct):
     steps: list[StepOut]
     materials: list[MaterialOut] = []
     bundle: str = ""
+    awaiting: str = ""  # "payment": pay amount_due under payment_code, then it is issued
+    amount_due: str = ""
+    payment_code: str = ""
 
 
 class BundleStatusOut(msgspec.Struct):
@@ -253,6 +257,7 @@ class BundlesApi(Controller):
 async def _case_out(case: dict) -> CaseOut:
     events = await timeline(case["id"])
     tasks = await queries.tasks_of(case["id"])
+    hold = await issuing.held(case)
     return CaseOut(
         id=case["id"],
         tracking_code=case["tracking_code"],
@@ -287,6 +292,7 @@ async def _case_out(case: dict) -> CaseOut:
             )
             for t in tasks
         ],
+        awaiting={k: v for k, v in hold.items() if k != "unit"} if hold else None,
     )
 
 
@@ -298,7 +304,7 @@ def _status_out(found: PublicStatus) -> StatusOut:
         outcome=found.outcome,
         light=found.light,
         due_on=found.due_on,
-        next_step=gettext(current_locale.get(), found.next_step),
+        next_step=gettext(current_locale.get(), found.next_step, **found.next_step_params),
         reason=found.reason,
         steps=[
             StepOut(kind=s["kind"], state=s["state"], at=s["at"], unit=s["unit"])
@@ -309,6 +315,9 @@ def _status_out(found: PublicStatus) -> StatusOut:
             for m in found.materials
         ],
         bundle=found.bundle_code,
+        awaiting=found.awaiting,
+        amount_due=found.amount_due,
+        payment_code=found.payment_code,
     )
 
 

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from core.cases import notifications, queries, services
+from core.cases import issuing, notifications, queries, services
 from core.cases.errors import error_text
 from core.cases.forms_io import action_params
 from core.cases.offers import offers_for
@@ -28,6 +28,7 @@ async def _detail_context(principal: Principal, case: dict) -> dict:
         "events": await queries.timeline(case["id"]),
         "tasks": await queries.tasks_of(case["id"]),
         "offers": await offers_for(principal, case, item),
+        "awaiting": await issuing.held(case),
         "outstanding": await outstanding(case["id"])
         if case["state"] in ("supplement_requested", "review_supplement")
         else [],

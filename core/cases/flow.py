@@ -20,6 +20,7 @@ from core.cases.tables import Task
 from core.catalog.items import Item
 from core.catalog.workflow import Step
 from core.jobs import outbox
+from core.plugins import await_me_maybe, get_plugin_manager
 from core.tenancy.scope import Principal
 
 SYSTEM = "system"
@@ -146,15 +147,9 @@ async def open_next(ctx: Ctx, done: Step, unit_id: int | None) -> None:
     following = ctx.item.workflow.next_step(done.id)
     if following is None:
         if ctx.case["state"] == State.APPROVED:
-            # No issue step: the result is electronic and issued by the system at once.
-            await record(
-                ctx,
-                "issue",
-                to_state=target(State.APPROVED, "issue"),
-                unit_id=unit_id,
-                payload={"step": done.id, "automatic": True},
-                by_system=True,
-            )
+            # No issue step: the result is electronic and issued by the system at once,
+            # unless a module holds it (fees not yet paid): then it waits, approved.
+            await issue_automatically(ctx, done.id, unit_id)
         return
     plans = await plan_step(ctx, following)
     payload = plan_payload(following, plans)
@@ -178,6 +173,45 @@ async def open_next(ctx: Ctx, done: Step, unit_id: int | None) -> None:
             by_system=True,
         )
     await create_tasks(ctx, plans)
+
+
+# -- the automatic issue -------------------------------------------------------------
+
+HELD = "issue_held"
+
+
+async def issue_hold(case: dict, item: Item) -> dict | None:
+    """What the automatic issue of ``case`` must wait for (the plugins' say), or None."""
+    for result in get_plugin_manager().hook.tongban_issue_hold(case=dict(case), item=item):
+        hold = await await_me_maybe(result)
+        if hold:
+            return dict(hold)
+    return None
+
+
+async def issue_automatically(ctx: Ctx, step_id: str, unit_id: int | None) -> dict:
+    """Issue the result of an approved case now, or record that it waits (``issue_held``).
+
+    Returns the event written. Waiting does not count against the office's
+    time limit: the clocks stopped at the decision and stay stopped.
+    """
+    hold = await issue_hold(ctx.case, ctx.item)
+    if hold is not None:
+        return await record(
+            ctx,
+            HELD,
+            unit_id=unit_id,
+            payload={**hold, "step": step_id, "automatic": True},
+            by_system=True,
+        )
+    return await record(
+        ctx,
+        "issue",
+        to_state=target(State.APPROVED, "issue"),
+        unit_id=unit_id,
+        payload={"step": step_id, "automatic": True},
+        by_system=True,
+    )
 
 
 # -- finishing tasks ----------------------------------------------------------------

@@ -61,6 +61,7 @@ EVENT_LABELS = {
     "silent_consent": N_("Department did not answer in time: counted as agreed"),
     "approve": N_("Approved"),
     "deny": N_("Denied"),
+    "issue_held": N_("Result waits for payment of the fees"),
     "issue": N_("Result issued"),
     "deliver": N_("Delivered"),
     "close": N_("Closed"),

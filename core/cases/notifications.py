@@ -30,7 +30,9 @@ from core.settings import get_settings
 log = logging.getLogger("tongban.notify")
 
 # Event kinds the applicant and the filing agent are told about.
-APPLICANT_EVENTS = frozenset({"accept", "refuse", "request_supplement", "approve", "deny", "issue"})
+APPLICANT_EVENTS = frozenset(
+    {"accept", "refuse", "request_supplement", "approve", "deny", "issue_held", "issue"}
+)
 SUPERVISOR_EVENTS = frozenset({"escalate"})
 
 SUBJECTS = {
@@ -39,6 +41,7 @@ SUBJECTS = {
     "request_supplement": N_("Materials needed"),
     "approve": N_("Application approved"),
     "deny": N_("Application not approved"),
+    "issue_held": N_("Payment needed"),
     "issue": N_("Result ready"),
     "escalate": N_("Overdue case escalated to you"),
 }
@@ -98,6 +101,24 @@ def _text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
             item=name,
             code=code,
             reason=reason,
+        )
+    elif kind == "issue_held" and payload.get("awaiting") == "payment":
+        body = t(
+            N_(
+                "Your application “%(item)s” (%(code)s) was approved. Please pay %(amount)s yuan with payment code %(payment_code)s at a bank counter; the result is issued as soon as the payment is recorded."
+            ),
+            item=name,
+            code=code,
+            amount=payload.get("amount", ""),
+            payment_code=payload.get("payment_code", ""),
+        )
+    elif kind == "issue_held":
+        body = t(
+            N_(
+                "Your application “%(item)s” (%(code)s) was approved. The result will be issued once the remaining formalities are done."
+            ),
+            item=name,
+            code=code,
         )
     elif kind == "issue":
         body = t(

@@ -14,6 +14,7 @@ def tongban_piccolo_apps():
 @hookimpl
 def tongban_route_handlers():
     from core.cases.api import BundlesApi, CasesApi, StatusApi
+    from core.cases.area import AreaController
     from core.cases.bundle_routes import BundleFilingController
     from core.cases.case_routes import CaseController, DeskController
     from core.cases.public import PublicStatusController
@@ -23,6 +24,7 @@ def tongban_route_handlers():
         FilingController,
         BundleFilingController,
         CaseController,
+        AreaController,
         DeskController,
         PublicStatusController,
         CasesApi,

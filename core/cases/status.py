@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.cases import supplement, tracking
+from core.cases import issuing, supplement, tracking
 from core.cases.bundles import bundle as bundle_declaration
 from core.cases.queries import timeline
 from core.cases.tables import Bundle, Case
@@ -41,6 +41,13 @@ NEXT_STEP = {
     "closed": N_("This case is closed."),
     "withdrawn": N_("This application was withdrawn."),
 }
+# An approved case whose result waits (``issue_held``), by what it waits for.
+HELD_NEXT_STEP = {
+    "payment": N_(
+        "Approved. Please pay %(amount)s yuan with payment code %(payment_code)s at a bank counter, or through your agent; the result is issued as soon as the payment is recorded."
+    ),
+}
+HELD_OTHER = N_("Approved. The result will be issued once the remaining formalities are done.")
 
 # What the resident sees of the history; internal work (claims, delegation,
 # countersignatures, lights, escalations) stays inside.
@@ -56,6 +63,7 @@ PUBLIC_EVENTS = frozenset(
         "review_passed",
         "approve",
         "deny",
+        "issue_held",
         "issue",
         "deliver",
         "close",
@@ -97,6 +105,10 @@ class PublicStatus:
     reason: str
     materials: list[dict] = field(default_factory=list)
     bundle_code: str = ""
+    next_step_params: dict = field(default_factory=dict)
+    awaiting: str = ""  # what an approved case's result waits for: "payment", or nothing
+    amount_due: str = ""
+    payment_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +169,12 @@ async def case_status(case: dict, bundle_code: str = "") -> PublicStatus:
     if not bundle_code and case["bundle"]:
         row = await Bundle.select(Bundle.tracking_code).where(Bundle.id == case["bundle"]).first()
         bundle_code = row["tracking_code"] if row else ""
+    next_step, params, hold = NEXT_STEP.get(case["state"], ""), {}, await issuing.held(case)
+    if hold is not None:
+        awaiting = str(hold.get("awaiting", ""))
+        next_step = HELD_NEXT_STEP.get(awaiting, HELD_OTHER)
+        if awaiting == "payment":
+            params = {"amount": hold["amount"], "payment_code": hold["payment_code"]}
     return PublicStatus(
         tracking_code=case["tracking_code"],
         item_name=item.name,
@@ -165,7 +183,11 @@ async def case_status(case: dict, bundle_code: str = "") -> PublicStatus:
         outcome=case["outcome"],
         light=case["light"] if case["accepted_at"] else "",
         due_on=case["due_on"],
-        next_step=NEXT_STEP.get(case["state"], ""),
+        next_step=next_step,
+        next_step_params=params,
+        awaiting=str(hold.get("awaiting", "")) if hold else "",
+        amount_due=params.get("amount", ""),
+        payment_code=params.get("payment_code", ""),
         steps=steps,
         reason=reason if case["state"] in REASON_STATES else "",
         materials=[
@@ -184,7 +206,7 @@ async def case_status(case: dict, bundle_code: str = "") -> PublicStatus:
 async def bundle_status(row: dict) -> BundleStatus:
     cases = await Case.select().where(Case.bundle == row["id"]).order_by(Case.id)
     statuses = [await case_status(case, row["tracking_code"]) for case in cases]
-    if any(s.state in SUPPLEMENT_STATES for s in statuses):
+    if any(s.state in SUPPLEMENT_STATES or s.awaiting for s in statuses):
         progress = "action_needed"
     elif all(s.state in FINISHED for s in statuses):
         progress = "completed"

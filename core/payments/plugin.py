@@ -49,6 +49,14 @@ def tongban_before_case_action(case, action):
 
 
 @hookimpl
+def tongban_issue_hold(case):
+    """A result issued automatically at approval waits while fees are due (shown with the code)."""
+    from core.payments.services import hold_issue_until_paid
+
+    return hold_issue_until_paid(case)
+
+
+@hookimpl
 def tongban_startup(app):
     """Check the declared payment channels now: a bad one stops start-up with its plugin's name."""
     from core.payments.channels import get_channels

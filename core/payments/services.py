@@ -10,6 +10,9 @@ Plain async functions; no web code. The flow (统一收费):
    code up (:func:`lookup`) and record the funds they took
    (:func:`record_payment`); the core then issues the receipt with its own
    number, in the same transaction. The department never touches money.
+4. A case approved while its fees were due waits, approved, for the payment
+   (``tongban_issue_hold``: :func:`hold_issue_until_paid`); recording the
+   payment issues its result in the payment's transaction, once.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from core.cases import issuing
 from core.cases.filing import division_of
 from core.cases.services import FILING_ROLES, case_detail, visible_case
 from core.cases.tables import Case
@@ -209,20 +213,34 @@ async def assess(case_id: int) -> int | None:
     return row["id"]
 
 
-async def check_paid_before_issue(case: dict, action: str) -> None:
-    """Refuse to issue the result of a case whose fees are due (paid or waived fees pass).
+async def unpaid(case_id: int) -> dict | None:
+    """The fees of a case still to pay: ``{"amount", "payment_code"}``, or None (paid, waived, none).
 
     Assesses the case first if nobody has yet (the same computation as at
     filing), so a case filed a moment ago cannot slip through.
     """
-    if action != "issue" or case["state"] != "approved":
-        return  # an issue the state does not allow is refused as such, by the cases module
-    assessment_id = await assess(case["id"])
+    assessment_id = await assess(case_id)
     if assessment_id is None:
-        return  # nothing to pay
+        return None  # nothing to pay
     row = await Assessment.select().where(Assessment.id == assessment_id).first()
     if row["status"] == "due" and row["total_fen"] > 0:
-        raise FeesUnpaid(amount=f"{from_fen(row['total_fen']):.2f}", code=row["payment_code"])
+        return {"amount": f"{from_fen(row['total_fen']):.2f}", "payment_code": row["payment_code"]}
+    return None
+
+
+async def check_paid_before_issue(case: dict, action: str) -> None:
+    """Refuse to issue the result of a case whose fees are due (paid or waived fees pass)."""
+    if action != "issue" or case["state"] != "approved":
+        return  # an issue the state does not allow is refused as such, by the cases module
+    due = await unpaid(case["id"])
+    if due is not None:
+        raise FeesUnpaid(amount=due["amount"], code=due["payment_code"])
+
+
+async def hold_issue_until_paid(case: dict) -> dict | None:
+    """For ``tongban_issue_hold``: an approved case with fees due waits for the payment."""
+    due = await unpaid(case["id"])
+    return None if due is None else {"awaiting": "payment", **due}
 
 
 async def assess_quietly(case_id: int) -> None:
@@ -400,6 +418,42 @@ async def record_payment(
         raise CaseNotPayable()
     lines = await _lines(row["id"])
     now = datetime.now(UTC)
+    try:
+        number = await _take_payment(
+            row,
+            lines,
+            channel=channel,
+            membership=membership,
+            principal=principal,
+            reference=reference,
+            ref_key=ref_key,
+            filed_unit_code=case["filed_unit.code"],
+            now=now,
+        )
+    except AlreadyPaid:
+        # The same confirmation twice at once: the first one stands, and is the answer.
+        first = await Payment.select().where(Payment.channel_ref_key == ref_key).first()
+        if first is not None and first["assessment"] == row["id"]:
+            return await _receipt(row["id"])
+        raise
+    log.info("case %s: paid, receipt %s", row["case"], number)
+    return await _receipt(row["id"])
+
+
+async def _take_payment(
+    row: dict,
+    lines: tuple[Line, ...],
+    *,
+    channel,
+    membership,
+    principal: Principal,
+    reference: str,
+    ref_key: str,
+    filed_unit_code: str,
+    now: datetime,
+) -> str:
+    """Mark the assessment paid, record the funds and the receipt, and issue a result that
+    was waiting for this payment: all in one transaction, once (AlreadyPaid otherwise)."""
     async with transaction():
         claimed = (
             await Assessment.update({Assessment.status: "paid", Assessment.paid_at: now})
@@ -423,7 +477,7 @@ async def record_payment(
                 )
             ).returning(Payment.id)
         )[0]
-        number = await _next_receipt_number(division_of(case["filed_unit.code"]), now)
+        number = await _next_receipt_number(division_of(filed_unit_code), now)
         await Receipt.insert(
             Receipt(
                 payment=payment["id"],
@@ -441,7 +495,9 @@ async def record_payment(
                 issued_at=now,
             )
         )
-    return await _receipt(row["id"])
+        # An approved case whose result waited for this payment is issued now.
+        await issuing.release(row["case"], cause={"receipt": number})
+    return number
 
 
 async def _next_receipt_number(division: str, now: datetime) -> str:

@@ -7,13 +7,17 @@ at a bank outlet's counter against the payment code.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
+from core.cases import issuing
+from core.cases.tables import Case, CaseEvent, Notification
 from core.licences.tables import Licence
 from tests.helpers import drain
 from tests.plugins.support import (
     VILLAGE_ADDRESS,
     applicant,
+    case_of,
     event_kinds,
     file_case,
     file_refused,
@@ -30,6 +34,15 @@ CERTIFICATE = "000125004000"
 
 SELLER = applicant("周卖房", id_number(date(1975, 4, 2), 11))
 BUYER_ID = id_number(date(1990, 8, 9), 12, man=False)
+
+
+async def pay(staff, payment_code: str, reference: str, amount: str):
+    """The bank outlet's teller records the funds taken at the counter."""
+    return await (await staff("teller")).api(
+        "POST",
+        f"/api/v1/payments/{payment_code}",
+        {"channel": "bank_counter", "reference": reference, "amount": amount},
+    )
 
 
 def housing_form(**changes) -> dict:
@@ -167,10 +180,22 @@ async def test_home_sale_taxes_shown_before_filing_match_the_assessment(staff):
         case["id"],
         [("taxclerk", "accept"), ("taxofficer", "pass"), ("taxofficer", "approve")],
     )
-    assert done["state"] == "issued"
+    # Decided, but nothing is issued until the 12 600 yuan are paid (as at the tax hall).
+    assert done["state"] == "approved" and done["outcome"] == "approved"
     kinds = event_kinds(done)
-    assert kinds[:2] == ["submit", "accept"] and kinds[-2:] == ["approve", "issue"]
+    assert kinds[:2] == ["submit", "accept"] and kinds[-2:] == ["approve", "issue_held"]
     assert "review_passed" in kinds
+    assert done["awaiting"]["awaiting"] == "payment"
+    assert done["awaiting"]["amount"] == "12600.00"
+    assert done["awaiting"]["payment_code"] == fees["payment_code"]
+
+    paid = await pay(staff, fees["payment_code"], "GS20261123000301", "12600.00")
+    assert paid.status_code == 201, paid.text
+    done = await case_of(agent, case["id"])
+    assert done["state"] == "issued" and done["awaiting"] is None
+    assert event_kinds(done)[-3:] == ["approve", "issue_held", "issue"]
+    issued = done["events"][-1]
+    assert issued["actor"] == "system" and issued["payload"]["receipt"] == paid.json()["number"]
 
 
 async def test_home_sale_form_errors_are_named_and_nothing_is_filed(staff):
@@ -217,3 +242,86 @@ async def test_tax_payment_certificate_is_issued_as_a_signed_e_licence(staff, jo
     assert licence["title"] == "中华人民共和国税收完税证明"
     assert licence["licence_number"] == f"WSZM-{case['tracking_code']}"
     assert licence["holder_name"] == "冯纳税"
+
+
+INVOICE_FORM = {
+    "buyer_name": "綦江区赶水镇中心小学",
+    "business_type": "services",
+    "description": "课桌椅维修",
+    "occurred_on": date.today().isoformat(),
+    "location_class": "county_town",
+}
+
+
+async def test_invoice_result_waits_for_the_taxes_and_is_issued_once_paid(staff, jobs):
+    agent = await staff("agent")
+    person = applicant("钱木匠", id_number(date(1970, 5, 6), 32), phone="13900139123")
+    form = {**INVOICE_FORM, "buyer_tax_id": uscc("12", body="45678902"), "amount": "1010.00"}
+    case = await file_case(agent, INVOICE, person, form)
+    fees = (await agent.api("GET", f"/api/v1/cases/{case['id']}/fees")).json()
+    code = fees["payment_code"]
+    done = await run(staff, case["id"], [("taxclerk", "accept"), ("taxofficer", "approve")])
+    assert done["state"] == "approved" and event_kinds(done)[-1] == "issue_held"
+    row = await Case.select().where(Case.id == case["id"]).first()
+    # The office has finished: its clock stopped at the decision and stays stopped.
+    assert row["decided_at"] is not None and row["light_changes_at"] is None
+
+    # The applicant's status page says what to pay and under which code.
+    status = await agent.api("GET", f"/api/v1/status/{case['tracking_code']}?last4=9123")
+    assert status.status_code == 200, status.text
+    shown = status.json()
+    assert shown["state"] == "approved" and shown["awaiting"] == "payment"
+    assert shown["amount_due"] == "10.50" and shown["payment_code"] == code
+    assert "10.50" in shown["next_step"] and code in shown["next_step"]
+    page = await agent.get("/status/", params={"code": case["tracking_code"], "last4": "9123"})
+    assert "请于银行柜台缴纳 10.50 元" in page.text and code in page.text
+    assert "结果待缴费后出具" in page.text  # the timeline
+
+    # Staff see the same next step on the case page, and no issue action to take.
+    officer = await staff("taxofficer")
+    detail = await officer.get(f"/cases/{case['id']}")
+    assert 'id="awaiting"' in detail.text and code in detail.text and "10.50" in detail.text
+    assert 'value="issue"' not in detail.text
+
+    # Paid at the counter, the bank's confirmation arriving twice at once: one payment,
+    # one receipt, and the result issued in the payment's transaction.
+    first, twin = await asyncio.gather(
+        pay(staff, code, "GS20261123000401", "10.50"),
+        pay(staff, code, "GS20261123000401", "10.50"),
+    )
+    assert first.status_code == twin.status_code == 201, (first.text, twin.text)
+    assert twin.json()["number"] == first.json()["number"]
+    done = await case_of(agent, case["id"])
+    assert done["state"] == "issued" and done["awaiting"] is None
+
+    # And once more later: the same receipt, nothing issued twice; another payment is refused.
+    again = await pay(staff, code, "GS20261123000401", "10.50")
+    assert again.status_code == 201 and again.json()["number"] == first.json()["number"]
+    other = await pay(staff, code, "GS20261123000402", "10.50")
+    assert other.status_code == 409
+    assert await issuing.release(case["id"]) is False
+    issues = await CaseEvent.count().where(
+        (CaseEvent.case == case["id"]) & (CaseEvent.kind == "issue")
+    )
+    assert issues == 1
+    assert event_kinds(await case_of(agent, case["id"]))[-3:] == ["approve", "issue_held", "issue"]
+
+    # The usual notifications: the payment request at the decision, "result ready" once paid.
+    await drain(jobs)
+    notes = await Notification.select().where(Notification.case == case["id"])
+    held_seq, issue_seq = (e["seq"] for e in done["events"][-2:])
+    asked = [n for n in notes if n["event_seq"] == held_seq and n["audience"] == "applicant"]
+    assert len(asked) == 1 and code in asked[0]["body"] and "10.50" in asked[0]["body"]
+    ready = [n for n in notes if n["event_seq"] == issue_seq]
+    assert sorted(n["audience"] for n in ready) == ["agent", "applicant"]
+
+
+async def test_invoice_with_nothing_to_pay_is_issued_at_approval(staff):
+    agent = await staff("agent")
+    person = applicant("孙木匠", id_number(date(1972, 6, 7), 33))
+    form = {**INVOICE_FORM, "buyer_tax_id": uscc("12", body="45678903"), "amount": "504.99"}
+    case = await file_case(agent, INVOICE, person, form)
+    fees = (await agent.api("GET", f"/api/v1/cases/{case['id']}/fees")).json()
+    assert fees["total"] == "0.00"
+    done = await run(staff, case["id"], [("taxclerk", "accept"), ("taxofficer", "approve")])
+    assert done["state"] == "issued" and event_kinds(done)[-2:] == ["approve", "issue"]
