@@ -182,11 +182,10 @@ HELD = "issue_held"
 
 async def issue_hold(case: dict, item: Item) -> dict | None:
     """What the automatic issue of ``case`` must wait for (the plugins' say), or None."""
-    for result in get_plugin_manager().hook.tongban_issue_hold(case=dict(case), item=item):
-        hold = await await_me_maybe(result)
-        if hold:
-            return dict(hold)
-    return None
+    # Await every answer (an un-awaited coroutine would be a plugin's check skipped).
+    results = get_plugin_manager().hook.tongban_issue_hold(case=dict(case), item=item)
+    holds = [await await_me_maybe(result) for result in results]
+    return next((dict(hold) for hold in holds if hold), None)
 
 
 async def issue_automatically(ctx: Ctx, step_id: str, unit_id: int | None) -> dict:
