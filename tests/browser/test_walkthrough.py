@@ -106,6 +106,7 @@ async def test_agent_clerk_department_resident_walkthrough(new_page, artifacts, 
 
     await agent.get_by_label(t("Search items")).fill("cxjm")  # pinyin initials
     await agent.locator("#item-list").get_by_text(PENSION_NAME[locale]).wait_for()
+    await settle(agent)  # the search's swap lands before the click, not under it
     await shot(agent, "agent-pick-item")
     await agent.locator("#item-list").get_by_role("link", name=PENSION_NAME[locale]).click()
     await agent.locator("#item-form").wait_for()
