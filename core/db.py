@@ -55,7 +55,23 @@ async def start() -> None:
     engine = get_engine()
     size = int(os.environ.get("TONGBAN_DB_POOL", "20"))
     if isinstance(engine, PostgresEngine) and size > 0:
-        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+        await engine.start_connection_pool(
+            min_size=min(2, size), max_size=size, reset=_release_without_reset_query
+        )
+
+
+async def _release_without_reset_query(connection) -> None:
+    """What a pooled connection needs on release: nothing beyond asyncpg's own clean-up.
+
+    asyncpg's default reset sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL`` after every query run outside a transaction: a second
+    round trip (and a second transaction in ``pg_stat_database``) per query. Tongban's
+    pooled queries leave no session state behind — no session-level advisory locks
+    (the set-up lock takes its own connection), cursors, LISTEN or ``SET`` (only
+    ``SET LOCAL`` / ``SET TRANSACTION``, which end with their transaction) — and an
+    open transaction is still rolled back and listeners dropped by asyncpg before
+    this runs (``Connection._reset``).
+    """
 
 
 async def stop() -> None:

@@ -103,7 +103,8 @@ async def upload(
         unit=membership.unit_id,
     )
     await row.save()
-    return (await Upload.select().where(Upload.id == row.id).first()) or {}
+    # The row as ``Upload.select()`` would read it back, without reading it back.
+    return row.to_dict()
 
 
 def _ids(public_ids: Iterable[str]) -> list[str]:
@@ -141,14 +142,22 @@ async def file_infos(
 
 
 async def attach(principal: Principal, case_id: int, public_ids: Iterable[str], *, round: int = 0):
-    """Bind the principal's unattached uploads to ``case_id``. Call inside the case's transaction."""
-    ids = [r["public_id"] for r in await usable(principal, public_ids)]
+    """Bind the principal's unattached uploads to ``case_id``. Call inside the case's transaction.
+
+    One statement: the uploads :func:`usable` would list are the ones updated.
+    """
+    ids = _ids(public_ids)
     if not ids:
         return 0
-    await Upload.update(
-        {Upload.case: case_id, Upload.round: round, Upload.attached_at: datetime.now(UTC)}
-    ).where(Upload.public_id.is_in(ids) & Upload.case.is_null())
-    return len(ids)
+    mine = (Upload.uploaded_by == principal.staff_id) & (Upload.removed == False)  # noqa: E712
+    bound = await (
+        Upload.update(
+            {Upload.case: case_id, Upload.round: round, Upload.attached_at: datetime.now(UTC)}
+        )
+        .where(Upload.public_id.is_in(ids) & mine & Upload.case.is_null())
+        .returning(Upload.id)
+    )
+    return len(bound)
 
 
 async def for_case(case_id: int) -> list[dict]:

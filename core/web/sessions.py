@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
@@ -21,10 +22,12 @@ from litestar.middleware.session.server_side import (
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.registry import StoreRegistry
+from litestar.utils.dataclass import extract_dataclass_items
 
 from core.settings import Settings
 
 ROTATE_FLAG = "tongban.rotate_session"
+LOADED = "tongban.session_loaded"  # (session id, stored bytes) as this request read them
 # Session ids are secrets.token_hex(32): anything else in the cookie was not made here.
 _WELL_FORMED_ID = re.compile(r"[0-9a-f]{32,128}")
 NEW_ID = "tongban.new_session_id"
@@ -48,6 +51,15 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             return self.generate_session_id()
         return super().get_session_id(connection)
 
+    async def load_from_connection(self, connection: ASGIConnection) -> dict:
+        if session_id := connection.cookies.get(self.config.key):
+            store = self.config.get_store_from_app(connection.scope["app"])
+            data = await self.get(session_id, store=store)  # renews its expiry
+            if data is not None:
+                connection.scope.setdefault("state", {})[LOADED] = (session_id, data)
+                return self.deserialize_data(data)
+        return {}
+
     async def store_in_message(self, scope_session, message, connection) -> None:
         state = connection.scope.setdefault("state", {})
         old = connection.cookies.get(self.config.key)
@@ -57,6 +69,28 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             # An anonymous request (status look-up, API token, probe) has nothing to keep:
             # no store write and no cookie. Otherwise every such request would create a
             # session — a file or Redis key each — and fail whenever Redis is away.
+            return
+        loaded = state.get(LOADED)
+        if (
+            scope_session
+            and isinstance(scope_session, dict)
+            and loaded is not None
+            and loaded[0] == old
+            and not state.get(ROTATE_FLAG)
+            and self.config.renew_on_access
+            and self.serialize_data(scope_session, connection.scope) == loaded[1]
+        ):
+            # Most requests change nothing in the session, and reading it already renewed
+            # its expiry: writing the same bytes back would be one more store round trip
+            # per request. Only the cookie is sent again, as it would have been.
+            params = dict(
+                extract_dataclass_items(
+                    self.config, exclude_none=True, include=Cookie.__dict__.keys()
+                )
+            )
+            MutableScopeHeaders.from_message(message).add(
+                "Set-Cookie", Cookie(value=old, key=self.config.key, **params).to_header(header="")
+            )
             return
         if state.get(ROTATE_FLAG) and old and old != "null":
             await self.delete(old, store=self.config.get_store_from_app(connection.scope["app"]))

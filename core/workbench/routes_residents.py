@@ -183,7 +183,8 @@ class ResidentDeskController(Controller):
         from core.signing import authorisations
 
         proven = is_proven(request, resident_id)
-        person = await residents.visible(principal, resident_id, proven=proven)
+        # Checks that the resident is visible (ResidentNotFound otherwise), as the page does.
+        applicant = await residents.applicant_for_filing(principal, resident_id, proven=proven)
         form = await request.form()
         pairs = list(form.multi_items())
         method = control(pairs, "method", 8)
@@ -200,7 +201,6 @@ class ResidentDeskController(Controller):
                 )
                 if scan is not None:
                     evidence = await scan.read(authorisations.MAX_BYTES + 1)
-            applicant = await residents.applicant_for_filing(principal, resident_id, proven=proven)
             await authorisations.record(
                 principal,
                 name=applicant["name"],
@@ -211,6 +211,7 @@ class ResidentDeskController(Controller):
             )
         except authorisations.BadAuthorisation as bad:
             message = gettext(current_locale.get(), bad.message, **bad.params)
+            person = await residents.visible(principal, resident_id, proven=proven)
             return Template(
                 "workbench/consent.html",
                 context={"person": person, "item": item, "error": message, "method": method},
