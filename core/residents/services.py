@@ -279,14 +279,22 @@ async def visible(principal: Principal, resident_id: int, *, proven: bool = Fals
     ``proven``: the principal typed this resident's full ID number in this
     session (the card is in hand), which makes them visible city-wide.
     """
-    row = await Resident.select().where(Resident.id == resident_id).first()
-    if row is None:
-        raise ResidentNotFound()
+    return _view(await _visible_row(principal, resident_id, proven=proven))
+
+
+async def _visible_row(principal: Principal, resident_id: int, *, proven: bool) -> dict:
+    """The resident's row, read once with the principal's scope (or by id alone when the
+    card is in hand); a resident out of scope and a missing one are refused alike."""
+    where = Resident.id == resident_id
     if not proven:
         scope = _scope_clause(principal)
-        if scope is None or not await Resident.exists().where((Resident.id == resident_id) & scope):
+        if scope is None:
             raise ResidentNotFound()
-    return _view(row)
+        where = where & scope
+    row = await Resident.select().where(where).first()
+    if row is None:
+        raise ResidentNotFound()
+    return row
 
 
 async def applicant_view(resident_id: int) -> ResidentView | None:
@@ -404,8 +412,7 @@ def _any_of(clauses):
 
 async def applicant_for_filing(principal: Principal, resident_id: int, *, proven: bool) -> dict:
     """The applicant section of a case filed for this resident (never shown, so not logged)."""
-    await visible(principal, resident_id, proven=proven)
-    row = await Resident.select().where(Resident.id == resident_id).first()
+    row = await _visible_row(principal, resident_id, proven=proven)
     return {
         "name": row["name"],
         "id_number": crypto.decrypt(row["id_number_enc"]),
