@@ -20,6 +20,27 @@ CASE_LIST_COLUMNS = (
     Case.filed_unit.name_en,
 )
 
+QUEUE_COLUMNS = (
+    Task.id,
+    Task.step_id,
+    Task.role,
+    Task.created_at,
+    Task.due_on,
+    Task.light,
+    Task.assignee,
+    Task.assignee.display_name,
+    Task.responsible,
+    Task.signer,
+    Task.case.id,
+    Task.case.tracking_code,
+    Task.case.item_code,
+    Task.case.state,
+    Task.case.light,
+    Task.case.due_on,
+    Task.case.filed_unit.name,
+    Task.case.filed_unit.name_en,
+)
+
 # Most urgent first: red, yellow, green, then tasks without a light of their own.
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "": 3}
 
@@ -40,36 +61,23 @@ async def queue(principal: Principal, limit: int = 100) -> list[dict]:
     """Open tasks waiting for the principal: at their units for roles they hold, or
     assigned to them (claimed, delegated, a countersignature) — by light, then due date.
 
-    A task's light is its step's own, else its case's.
+    A task's light is its step's own, else its case's. Two bounded reads, merged: the
+    tasks under a yellow or red light (few, and never to be missed however long the
+    queue), and the oldest others (first come, first served).
     """
     clause = Task.assignee == principal.staff_id
     for m in principal.writable_memberships:
         clause = clause | ((Task.unit == m.unit_id) & (Task.role == m.role))
-    rows = await (
-        Task.select(
-            Task.id,
-            Task.step_id,
-            Task.role,
-            Task.created_at,
-            Task.due_on,
-            Task.light,
-            Task.assignee,
-            Task.assignee.display_name,
-            Task.responsible,
-            Task.signer,
-            Task.case.id,
-            Task.case.tracking_code,
-            Task.case.item_code,
-            Task.case.state,
-            Task.case.light,
-            Task.case.due_on,
-            Task.case.filed_unit.name,
-            Task.case.filed_unit.name_en,
-        )
-        .where((Task.state == "open") & clause)
-        .order_by(Task.id)
-        .limit(limit * 3)
-    )
+    waiting = (Task.state == "open") & clause
+    warned = ["red", "yellow"]
+    # Each read is index-led: the lights' indexes find the few warned tasks and cases.
+    own_light = waiting & Task.light.is_in(warned)
+    case_light = waiting & Task.case.is_in(Case.select(Case.id).where(Case.light.is_in(warned)))
+    found: dict[int, dict] = {}
+    for where in (own_light, case_light, waiting):
+        for row in await Task.select(*QUEUE_COLUMNS).where(where).order_by(Task.id).limit(limit):
+            found.setdefault(row["id"], row)
+    rows = list(found.values())
     for row in rows:
         row["effective_light"] = row["light"] or row["case.light"] or ""
         row["effective_due"] = row["due_on"] or row["case.due_on"]

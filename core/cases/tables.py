@@ -59,7 +59,7 @@ class Case(Table, tablename="cases_case"):
     accepted_at = Timestamptz(null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     due_on = Date(null=True, default=None)
-    light = Varchar(length=8, default="")
+    light = Varchar(length=8, default="", index=True)  # the desk finds red and yellow ones
     light_changes_at = Timestamptz(null=True, default=None, index=True)
     last_event_hash = Varchar(length=64, default="")
     event_count = Integer(default=0)
@@ -107,7 +107,7 @@ class Task(Table, tablename="cases_task"):
     responsible = ForeignKey(Staff, null=True)  # delegated: who stays responsible
     claimed_at = Timestamptz(null=True, default=None)
     days = Integer(null=True, default=None)  # the step's own limit (None: the case's)
-    light = Varchar(length=8, default="")
+    light = Varchar(length=8, default="", index=True)  # the desk finds red and yellow ones
     light_changes_at = Timestamptz(null=True, default=None, index=True)
 
 
