@@ -139,7 +139,9 @@ def load_plugin_actors(pm: pluggy.PluginManager | None = None) -> list[str]:
             try:
                 module = importlib.import_module(entry)
             except Exception as exc:
-                raise PluginError(plugin, f"tongban_actors: cannot import {entry}: {exc!r}") from exc
+                raise PluginError(
+                    plugin, f"tongban_actors: cannot import {entry}: {exc!r}"
+                ) from exc
             names += [v.actor_name for v in vars(module).values() if hasattr(v, "actor_name")]
         elif hasattr(entry, "actor_name"):
             names.append(entry.actor_name)

@@ -52,7 +52,7 @@ def credit_code(tracking_code: str) -> str:
 def _local(moment) -> date:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else date.today()
+    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else datetime.now(SITE_TZ).date()
 
 
 def business_licence(item, case: dict, values: dict, holder) -> dict:

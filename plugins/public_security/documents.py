@@ -22,7 +22,7 @@ def _label(item, field_name: str, value: str) -> str:
 def _local(moment) -> date:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else date.today()
+    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else datetime.now(SITE_TZ).date()
 
 
 def no_criminal_record_certificate(item, case: dict, values: dict, holder) -> dict:

@@ -29,7 +29,7 @@ def _month(value: str) -> str:
 def _local(moment) -> date:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else date.today()
+    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else datetime.now(SITE_TZ).date()
 
 
 def social_insurance_record(item, case: dict, values: dict, holder) -> dict:

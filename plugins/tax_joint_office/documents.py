@@ -25,7 +25,7 @@ def _local(moment) -> date:
         moment = datetime.fromisoformat(moment)
     if isinstance(moment, datetime):
         return moment.astimezone(SITE_TZ).date()
-    return date.today()
+    return datetime.now(SITE_TZ).date()
 
 
 def tax_payment_certificate(item, case: dict, values: dict, holder) -> dict:

@@ -11,6 +11,7 @@ import itertools
 from datetime import date, timedelta
 
 from core.payments.tables import Assessment, Payment, Receipt
+from tests.helpers import site_today
 from tests.plugins.support import act, applicant, file_case, id_number
 
 TEMPORARY_ID = "000112001000"
@@ -27,7 +28,7 @@ def form() -> dict:
         "pending_application": "lost",
         "application_receipt_no": "GA500110202611230017",
         "urgent_use": "travel",
-        "needed_by": (date.today() + timedelta(days=3)).isoformat(),
+        "needed_by": (site_today() + timedelta(days=3)).isoformat(),
     }
 
 

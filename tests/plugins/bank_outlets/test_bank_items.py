@@ -13,7 +13,7 @@ from stdnum.cn import uscc
 
 from core.licences.tables import Licence
 from plugins.bank_outlets.documents import credit_code
-from tests.helpers import drain
+from tests.helpers import drain, site_today
 from tests.plugins.support import (
     HAND_OVER,
     VILLAGE_ADDRESS,
@@ -29,7 +29,7 @@ CARD_REPLACEMENT = "000115011000"
 FUND_WITHDRAWAL = "000131001000"
 BUSINESS_REGISTRATION = "000127001000"
 
-TODAY = date.today()
+TODAY = site_today()
 CARD_STEPS = [
     ("teller", "accept"),
     ("approver", "approve"),

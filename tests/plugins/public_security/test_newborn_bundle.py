@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.helpers import authorise
+from tests.helpers import authorise, site_today
 from tests.plugins.support import (
     AGENT_VILLAGE,
     HAND_OVER,
@@ -24,7 +24,7 @@ BIRTH_REGISTRATION = "000112003000"
 MEDICAL_ENROLMENT = "000115003000"
 CARD_APPLICATION = "000115010000"
 
-BORN = date.today() - timedelta(days=5)
+BORN = site_today() - timedelta(days=5)
 FATHER = applicant("严父亲", id_number(date(1991, 11, 11), 181), phone="13900139001")
 MOTHER_ID = id_number(date(1993, 3, 13), 182, man=False)
 CERTIFICATE = "S500246810"
@@ -89,7 +89,7 @@ async def _status(browser, code: str) -> dict:
 async def test_newborn_bundle_runs_across_three_departments_under_one_status(staff, new_browser):
     agent = await staff("agent")
     # One bad form refuses the whole bundle, naming the item and the field; nothing is filed.
-    late = (date.today() - timedelta(days=91)).isoformat()
+    late = (site_today() - timedelta(days=91)).isoformat()
     refused = await _file(agent, forms(birth_date=late))
     assert refused.status_code == 422
     assert {e["path"] for e in refused.json()["errors"]} == {f"{MEDICAL_ENROLMENT}.birth_date"}

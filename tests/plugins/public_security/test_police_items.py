@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from core.licences.tables import Licence
-from tests.helpers import drain
+from tests.helpers import drain, site_today
 from tests.plugins.support import (
     HAND_OVER,
     VILLAGE_ADDRESS,
@@ -28,7 +28,7 @@ BIRTH_REGISTRATION = "000112003000"
 RESIDENCE_PERMIT = "000112004000"
 NO_CRIMINAL_RECORD = "000112005000"
 
-TODAY = date.today()
+TODAY = site_today()
 
 
 async def test_temporary_id_card_issued_on_the_spot_after_its_fee_is_paid(staff):

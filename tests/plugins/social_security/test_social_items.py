@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from core.licences.tables import Licence
-from tests.helpers import drain
+from tests.helpers import drain, site_today
 from tests.plugins.support import (
     HAND_OVER,
     applicant,
@@ -25,7 +25,7 @@ MEDICAL_ENROLMENT = "000115003000"
 RECORD_PRINTOUT = "000115004000"
 ELIGIBILITY = "000115005000"
 
-TODAY = date.today()
+TODAY = site_today()
 
 
 def years_ago(years: int, days: int = 0) -> date:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from core.cases import issuing
 from core.cases.tables import Case, CaseEvent, Notification
 from core.licences.tables import Licence
-from tests.helpers import drain
+from tests.helpers import drain, site_today
 from tests.plugins.support import (
     VILLAGE_ADDRESS,
     applicant,
@@ -46,7 +46,7 @@ async def pay(staff, payment_code: str, reference: str, amount: str):
 
 
 def housing_form(**changes) -> dict:
-    today = date.today()
+    today = site_today()
     form = {
         "seller_name": SELLER["name"],
         "seller_id_number": SELLER["id_number"],
@@ -102,7 +102,7 @@ async def test_invoice_taxes_are_quoted_assessed_and_paid_at_the_bank(staff):
         "business_type": "services",
         "description": "课桌椅维修",
         "amount": "1010.00",
-        "occurred_on": date.today().isoformat(),
+        "occurred_on": site_today().isoformat(),
         "location_class": "county_town",
     }
     before = await quote(agent, INVOICE, form)
@@ -139,7 +139,7 @@ async def test_invoice_taxes_are_quoted_assessed_and_paid_at_the_bank(staff):
 
 async def test_home_sale_taxes_shown_before_filing_match_the_assessment(staff):
     agent = await staff("agent")
-    today = date.today()
+    today = site_today()
     # Exactly 140 m², held exactly 2 years, the seller's only home but not 5 years:
     # VAT exempt, deed tax 1% (≤ 140 m²), income tax deemed 1% (original value unknown).
     form = housing_form(acquired_on=today.replace(year=today.year - 2).isoformat())
@@ -200,7 +200,7 @@ async def test_home_sale_taxes_shown_before_filing_match_the_assessment(staff):
 
 async def test_home_sale_form_errors_are_named_and_nothing_is_filed(staff):
     agent = await staff("agent")
-    today = date.today()
+    today = site_today()
     errors = await file_refused(
         agent,
         HOUSING,
@@ -248,7 +248,7 @@ INVOICE_FORM = {
     "buyer_name": "綦江区赶水镇中心小学",
     "business_type": "services",
     "description": "课桌椅维修",
-    "occurred_on": date.today().isoformat(),
+    "occurred_on": site_today().isoformat(),
     "location_class": "county_town",
 }
 
