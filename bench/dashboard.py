@@ -84,22 +84,6 @@ CASE_COLUMNS = (
     "limit_days",
 )
 PAUSE_COLUMNS = ("case", "kind", "started_at", "ended_at", "procedure")
-DAY_COLUMNS = (
-    "scope",
-    "parent",
-    "day",
-    "item_code",
-    "filed",
-    "filed_proxy",
-    "accepted",
-    "finished",
-    "approved",
-    "denied",
-    "on_time",
-    "visits_le1",
-    "visits_0",
-    "handling_sum",
-)
 HANDLING_COLUMNS = ("scope", "parent", "day", "item_code", "days", "cases")
 CURSOR_COLUMNS = (
     "case",
@@ -389,7 +373,9 @@ async def _seed(count: int) -> tuple[int, float]:
     from core.cases.tables import Case
     from core.db import is_postgres
     from core.deadlines.site_calendar import site_calendar
+    from core.reports.contribution import CASE_COLUMNS as COUNTS  # the order counts[i] follows
 
+    day_columns = ("scope", "parent", "day", "item_code", *COUNTS)
     units = await _filing_units()
     items = await _items()
     generator = Generator(units, items, await site_calendar(), text=not is_postgres())
@@ -408,7 +394,7 @@ async def _seed(count: int) -> tuple[int, float]:
         )
     days, handling, now = generator.aggregate_rows()
     for start in range(0, len(days), 500_000):
-        await _copy("reports_day", DAY_COLUMNS, days[start : start + 500_000])
+        await _copy("reports_day", day_columns, days[start : start + 500_000])
     await _copy("reports_handling", HANDLING_COLUMNS, handling)
     await _copy("reports_now", NOW_COLUMNS, now)
     print(

@@ -182,15 +182,21 @@ async def _change(
     )
 
 
+def _required(text: str | None) -> str:
+    """A reason, note or summary the person must write (trimmed, at most TEXT_LIMIT)."""
+    text = (text or "").strip()[:TEXT_LIMIT]
+    if not text:
+        raise TextRequired()
+    return text
+
+
 async def record_callback(
     principal: Principal, rect_id: int, *, reached: bool, satisfied: bool | None, summary: str
 ) -> None:
     rect = await rectification(principal, rect_id)
     if not works_on(principal, rect):
         raise PermissionDenied()
-    summary = (summary or "").strip()[:TEXT_LIMIT]
-    if not summary:
-        raise TextRequired()
+    summary = _required(summary)
     now = timing.utcnow()
     async with transaction():
         await CallBack.insert(
@@ -222,9 +228,7 @@ async def resolve(principal: Principal, rect_id: int, outcome: str, text: str) -
     rect = await rectification(principal, rect_id)
     if not works_on(principal, rect):
         raise PermissionDenied()
-    text = (text or "").strip()[:TEXT_LIMIT]
-    if not text:
-        raise TextRequired()
+    text = _required(text)
     if not await CallBack.exists().where(CallBack.rectification == rect_id):
         raise CallBackRequired()
     now = timing.utcnow()
@@ -249,9 +253,7 @@ async def appeal(principal: Principal, rect_id: int, reason: str) -> None:
     rect = await rectification(principal, rect_id)
     if not any(m.unit_id == rect["unit"] for m in principal.writable_memberships):
         raise PermissionDenied()
-    reason = (reason or "").strip()[:TEXT_LIMIT]
-    if not reason:
-        raise TextRequired()
+    reason = _required(reason)
     now = timing.utcnow()
     async with transaction():
         await _change(
@@ -270,9 +272,7 @@ async def decide_appeal(principal: Principal, rect_id: int, *, overturn: bool, n
     rect = await rectification(principal, rect_id)
     if not decides_appeal(principal, rect):
         raise PermissionDenied()
-    note = (note or "").strip()[:TEXT_LIMIT]
-    if not note:
-        raise TextRequired()
+    note = _required(note)
     now = timing.utcnow()
     decided = {"decision_note": note, "decided_at": now, "decided_by": principal.staff_id}
     async with transaction():
