@@ -25,9 +25,11 @@ import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 REPO_SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 
@@ -117,3 +119,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 def get_settings() -> Settings:
     """The settings of this process, read once."""
     return load_settings()
+
+
+def site_today(moment: datetime | None = None) -> date:
+    """The site's local date at ``moment`` (default: now). In Asia/Shanghai it is already
+    the machine's tomorrow from 16:00 UTC: never ``date.today()``."""
+    return (moment or datetime.now(UTC)).astimezone(ZoneInfo(get_settings().timezone)).date()

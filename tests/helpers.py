@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import httpx
 
-from core.settings import get_settings
+from core.settings import get_settings, site_today  # noqa: F401 - tests take today from here
 
 
 async def drain(worker) -> None:
@@ -63,12 +61,6 @@ class Browser:
         response = await self.post_form("/login", {"username": username, "password": password})
         assert response.status_code in (200, 302, 303), response.text
         return response
-
-
-def site_today() -> date:
-    """Today where the site is (Asia/Shanghai), as the app counts it: from 16:00 UTC
-    that is already the machine's tomorrow, so tests never use ``date.today()``."""
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 DEMO_PASSWORDS = {

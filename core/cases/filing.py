@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -22,7 +21,7 @@ from core.catalog.versions import item_version_id
 from core.materials import services as materials
 from core.residents import crypto
 from core.residents.services import register_or_get
-from core.settings import get_settings
+from core.settings import site_today
 from core.tenancy.scope import Principal
 
 
@@ -33,7 +32,7 @@ def division_of(unit_code: str) -> str:
 
 
 def local_today(now: datetime) -> date:
-    return now.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return site_today(now)
 
 
 async def next_tracking_code(division: str, today: date) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
@@ -14,7 +13,7 @@ from litestar.response import Redirect, Template
 from core.deadlines import site_calendar as store
 from core.errors import TongbanError
 from core.i18n import gettext
-from core.settings import get_settings
+from core.settings import site_today
 from core.tenancy.scope import Principal
 from core.web.guards import provide_principal, require_roles
 from core.web.locale import current_locale
@@ -23,7 +22,7 @@ ADMIN = "city_admin"
 
 
 def _year(value: int | None) -> int:
-    today = dt.datetime.now(ZoneInfo(get_settings().timezone)).date()  # the site's year
+    today = site_today()
     return value if value and 2000 <= value <= 2100 else today.year
 
 

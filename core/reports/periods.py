@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from core.cases import timing
 from core.deadlines.calendar import WorkingCalendar
 from core.errors import TongbanError
 from core.i18n import N_
-from core.settings import get_settings
+from core.settings import site_today
 
 MAX_DAYS = 3 * 366
 PRESETS = ("month", "last_month", "30d", "year")
@@ -40,8 +39,7 @@ class Period:
 
 def local_today(now: datetime | None = None) -> date:
     """The site-local date at ``now`` (default: the moment case handling reads, so tests move it)."""
-    tz = ZoneInfo(get_settings().timezone)
-    return (now or timing.utcnow()).astimezone(tz).date()
+    return site_today(now or timing.utcnow())
 
 
 def month_start(day: date) -> date:

@@ -21,14 +21,13 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 
 from core.cases.events import event_hash
 from core.cases.tables import Case, CaseEvent
 from core.db import transaction
-from core.settings import get_settings
+from core.settings import site_today
 from core.signing import cms
 from core.signing.authority import (
     SYSTEM_UNIT_CODE,
@@ -84,10 +83,6 @@ class AuditReport:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def site_today(moment: dt.datetime | None = None) -> dt.date:
-    return (moment or _now()).astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 def digest_of(prev_digest: str, entries: list[list[Any]]) -> str:

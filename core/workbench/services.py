@@ -8,9 +8,8 @@ written or none of it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count
 
@@ -24,7 +23,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.i18n import N_
 from core.materials import services as materials
 from core.residents import services as residents
-from core.settings import get_settings
+from core.settings import get_settings, site_today
 from core.tenancy.scope import MembershipView, Principal, case_visibility
 
 FILING_ROLES = ("village_agent", "window_clerk")
@@ -69,7 +68,7 @@ async def item_for(membership: MembershipView, item_code: str) -> Item:
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return site_today()
 
 
 def material_ids(pairs: list[tuple[str, Any]]) -> dict[str, list[str]]:
