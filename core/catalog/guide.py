@@ -140,12 +140,22 @@ async def _ancestors(row: dict) -> list[dict]:
     return sorted(rows, key=lambda r: len(r["path"]))
 
 
+async def chain(row: dict | None) -> list[dict]:
+    """``row`` with the active administrative units above it, from the top down."""
+    return [*(await _ancestors(row)), row] if row else []
+
+
 async def place(code: str) -> Place | None:
     """The active village agency point ``code``, with its district and township."""
-    row = await _unit(code)
-    if row is None or row["kind"] != "village":
+    return as_place(await chain(await _unit(code)))
+
+
+def as_place(units: list[dict]) -> Place | None:
+    """The place at the end of a :func:`chain` if it is a village agency point."""
+    if not units or units[-1]["kind"] != "village":
         return None
-    parents = [p for p in await _ancestors(row) if p["kind"] != "city"]
+    row = units[-1]
+    parents = [p for p in units[:-1] if p["kind"] != "city"]
     return Place(
         code=row["code"],
         name=row["name"],
@@ -174,10 +184,10 @@ async def resolve(codes: list[str]) -> dict | None:
     return chosen
 
 
-async def cascade(chosen: dict | None) -> list[Choice]:
-    """The drop-downs to show for ``chosen`` (None: only the first). A single root (the
-    city) is not asked for: the cascade starts with its children."""
-    chain = [*(await _ancestors(chosen)), chosen] if chosen else []
+async def cascade(units: list[dict]) -> list[Choice]:
+    """The drop-downs to show for the chosen ``units`` (a :func:`chain`; empty: only
+    the first). A single root (the city) is not asked for: the cascade starts with
+    its children."""
     choices: list[Choice] = []
     options = await _children(None)
     depth = 0
@@ -185,7 +195,7 @@ async def cascade(chosen: dict | None) -> list[Choice]:
         depth += 1  # the lone root: chosen for the user
         options = await _children(options[0]["id"])
     while options:
-        picked = chain[depth] if depth < len(chain) else None
+        picked = units[depth] if depth < len(units) else None
         choices.append(Choice(options=options, selected=picked["code"] if picked else ""))
         if picked is None or picked["kind"] == "village":
             break

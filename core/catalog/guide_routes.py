@@ -40,7 +40,8 @@ class GuideController(Controller):
     ) -> Template:
         # ``village`` is the link form (/guide/?village=CODE); ``place`` the cascade's drop-downs.
         unit = await guide.resolve([village] if village else [p for p in (place or [])[:8] if p])
-        chosen = await guide.place(unit["code"]) if unit else None
+        units = await guide.chain(unit)  # read once, for the items and the drop-downs
+        chosen = guide.as_place(units)
         if chosen:
             items = await delegation.available_items(_as_unit(chosen), proxy=True)
         else:
@@ -51,7 +52,7 @@ class GuideController(Controller):
             context={
                 "items": found,
                 "q": q[: guide.MAX_QUERY],
-                "cascade": await guide.cascade(unit),
+                "cascade": await guide.cascade(units),
                 "chosen": chosen,
                 "total": len(items),
             },
