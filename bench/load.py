@@ -495,6 +495,52 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (PostgreSQL's backends are the postmaster's children)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children[ppid].append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo.extend(children.get(found[-1], ()))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by each party between two readings, per filing."""
+
+    def __init__(self, parties: dict[str, object]) -> None:
+        # name -> a function giving the pids to read now (None: this process)
+        self.parties = parties
+        self.start: dict[str, float] = {}
+
+    def _read(self) -> dict[str, float]:
+        return {
+            name: time.process_time() if pids is None else cpu_seconds(pids())
+            for name, pids in self.parties.items()
+        }
+
+    def begin(self) -> None:
+        self.start = self._read()
+
+    def per_item(self, count: int) -> dict[str, float]:
+        """Milliseconds of CPU per item since :meth:`begin`, per party."""
+        now = self._read()
+        return {name: (now[name] - self.start[name]) / max(count, 1) * 1000 for name in now}
+
+
+def cpu_line(per: dict[str, float]) -> str:
+    return ", ".join(f"{name} {ms:.1f}" for name, ms in per.items()) + (
+        f" (total {sum(per.values()):.1f}) ms"
+    )
+
+
 async def login_all(users: list[User], parallel: int = 6) -> None:
     gate = asyncio.Semaphore(parallel)
 
@@ -561,6 +607,15 @@ async def run(args) -> None:
         )
         shared = Shared(items)
         app_pids = [server.pid, *server.children()]
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+        meter = CpuMeter(
+            {
+                "app": lambda: app_pids,
+                "worker": lambda: process_tree(worker.pid),
+                "PostgreSQL": lambda: process_tree(postmaster),
+                "load generator": None,
+            }
+        )
 
         # 1. the mixed load
         load_before = os.getloadavg()[0]
@@ -608,12 +663,11 @@ async def run(args) -> None:
         stats = Stats()
         done: list[float] = []
         load_before = os.getloadavg()[0]
-        cpu0 = cpu_seconds(app_pids + [worker.pid])
+        meter.begin()
         until = time.monotonic() + args.filing_seconds
         started = time.perf_counter()
         await asyncio.gather(*(filer_loop(f, stats, shared, until, done) for f in filers))
         elapsed = time.perf_counter() - started
-        filing_cpu = cpu_seconds(app_pids + [worker.pid])
         app_rows = await row_counts(connection)
         app_rate = len(done) / elapsed
         report(
@@ -624,12 +678,16 @@ async def run(args) -> None:
         )
         drained = await drain_outbox(base, 300)
         print(f"  outbox drained {drained:.1f}s after the last filing")
+        app_cpu = meter.per_item(len(done))  # read after the drain: the worker's share is in
 
         # 3. the bare baseline, same concurrency and time, nothing else running
         load_before = os.getloadavg()[0]
+        bare_meter = CpuMeter({"PostgreSQL": meter.parties["PostgreSQL"], "bare script": None})
+        bare_meter.begin()
         started = time.perf_counter()
         bare = await bare_filings(url, args.filers, args.filing_seconds)
         bare_elapsed = time.perf_counter() - started
+        bare_cpu = bare_meter.per_item(bare)
         bare_rows = await row_counts(connection)
         await connection.close()
         bare_rate = bare / bare_elapsed
@@ -650,9 +708,10 @@ async def run(args) -> None:
             f"  transactions per filing (pg_stat_database): tongban "
             f"{app_tx:.0f}, bare {bare_tx:.0f} "
             f"(the app's include the reads of the four requests: consent, resident page, "
-            f"form, receipt page, and the worker's); app + worker CPU per filing "
-            f"{(filing_cpu - cpu0) / max(filed, 1) * 1000:.0f} ms"
+            f"form, receipt page, and the worker's)"
         )
+        print(f"  CPU per filing, tongban: {cpu_line(app_cpu)}")
+        print(f"  CPU per filing, bare:    {cpu_line(bare_cpu)}")
         ratio = app_rate / bare_rate if bare_rate else 0
         print(
             f"  ratio: tongban / bare = {ratio:.1%} (target ≥ 50%: "

@@ -6,6 +6,7 @@ Piccolo finds its engine through ``PICCOLO_CONF``; we point that at
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from functools import lru_cache
@@ -20,6 +21,37 @@ from core.settings import get_settings
 os.environ.setdefault("PICCOLO_CONF", "core.piccolo_conf")
 
 
+class PostgresEngineWithPoolPerLoop(PostgresEngine):
+    """Piccolo's PostgreSQL engine, with a connection pool for each event loop.
+
+    An asyncpg pool belongs to the loop that made it, and a Tongban process can
+    run two: a worker runs its actors in Dramatiq's event-loop thread beside the
+    relay's loop, and the embedded default runs them beside the app's. Piccolo
+    reads ``engine.pool`` wherever it needs a connection; here that is the pool
+    of the running loop, and a loop that started none connects per query (as a
+    test's does, ``TONGBAN_DB_POOL=0``).
+    """
+
+    @property
+    def pool(self):  # type: ignore[override]
+        return self.__dict__.setdefault("_pools", {}).get(_running_loop())
+
+    @pool.setter
+    def pool(self, value) -> None:
+        pools = self.__dict__.setdefault("_pools", {})
+        if value is None:
+            pools.pop(_running_loop(), None)
+        else:
+            pools[_running_loop()] = value
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def make_engine(url: str) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
@@ -28,7 +60,7 @@ def make_engine(url: str) -> Engine:
         # timeout: wait for a concurrent writer instead of failing with "database is locked".
         return SQLiteEngine(path=path, timeout=30)
     if parsed.scheme in ("postgres", "postgresql"):
-        return PostgresEngine(config={"dsn": url})
+        return PostgresEngineWithPoolPerLoop(config={"dsn": url})
     raise SystemExit(f"Tongban: unsupported database URL scheme {parsed.scheme!r}")
 
 
@@ -51,10 +83,12 @@ def is_postgres() -> bool:
     return isinstance(get_engine(), PostgresEngine)
 
 
-async def start() -> None:
+async def start(size: int | None = None) -> None:
+    """Open this event loop's connection pool (PostgreSQL; at most ``TONGBAN_DB_POOL``)."""
     engine = get_engine()
-    size = int(os.environ.get("TONGBAN_DB_POOL", "20"))
-    if isinstance(engine, PostgresEngine) and size > 0:
+    configured = int(os.environ.get("TONGBAN_DB_POOL", "20"))
+    size = configured if size is None else min(size, configured)
+    if isinstance(engine, PostgresEngine) and size > 0 and engine.pool is None:
         await engine.start_connection_pool(
             min_size=min(2, size), max_size=size, reset=_release_without_reset_query
         )
@@ -75,6 +109,7 @@ async def _release_without_reset_query(connection) -> None:
 
 
 async def stop() -> None:
+    """Close this event loop's pool, if it has one."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()

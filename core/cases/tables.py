@@ -41,11 +41,11 @@ class Case(Table, tablename="cases_case"):
     item_version = ForeignKey(ItemVersion)
     state = Varchar(length=32, index=True)
     outcome = Varchar(length=16, default="")  # approved | denied once decided
-    resident = ForeignKey(Resident, null=True)
+    resident = ForeignKey(Resident, null=True, index=True)  # a resident's page lists theirs
     data_enc = Text(default="")  # the form values, encrypted (they hold personal data)
     channel = Varchar(length=16, default="proxy")  # proxy | window | online
     filed_unit = ForeignKey(Unit, index=True)
-    filed_by = ForeignKey(Staff, null=True)
+    filed_by = ForeignKey(Staff, null=True, index=True)  # the workbench lists one's own
     accepting_unit = ForeignKey(Unit, null=True, index=True)
     scope_path = Varchar(
         length=512, index=True, default=""

@@ -14,7 +14,9 @@ import hashlib
 import os
 
 import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Middleware
 from dramatiq.middleware.asyncio import AsyncIO
 
 from core.settings import get_settings
@@ -56,7 +58,29 @@ def make_broker(url: str | None) -> dramatiq.Broker:
     else:
         raise SystemExit(f"Tongban: unsupported broker URL {url!r}")
     broker.add_middleware(AsyncIO())
+    broker.add_middleware(DatabasePool())
     return broker
+
+
+class DatabasePool(Middleware):
+    """A connection pool for the actors' event loop (Dramatiq's, one per worker process).
+
+    Without it every query of a job opened a new PostgreSQL connection (a server
+    process forked, authenticated and torn down for each). Sized to the worker's
+    threads: an actor holds at most one connection at a time.
+    """
+
+    def after_worker_boot(self, broker, worker) -> None:
+        from core import db
+
+        get_event_loop_thread().run_coroutine(db.start(size=worker.worker_threads + 1))
+
+    def after_worker_shutdown(self, broker, worker) -> None:
+        # Runs after the worker threads finished their jobs and before AsyncIO's
+        # own after_worker_shutdown stops the loop (``emit_after`` goes in reverse).
+        from core import db
+
+        get_event_loop_thread().run_coroutine(db.stop())
 
 
 broker = make_broker(get_settings().broker_url)

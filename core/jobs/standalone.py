@@ -10,6 +10,7 @@ import threading
 
 from dramatiq import Worker
 
+from core import db
 from core.jobs import actors  # noqa: F401 - declares the actors
 from core.jobs.broker import broker
 from core.jobs.relay import relay_forever
@@ -32,6 +33,7 @@ def run_worker(threads: int) -> None:
     signal.signal(signal.SIGINT, request_stop)
 
     async def relay_until_stopped():
+        await db.start(size=2)  # the relay's and the scheduler's loop: a small pool of its own
         done = asyncio.Event()
         task = asyncio.create_task(relay_forever(interval=0.5, stop=done))
         scheduler = asyncio.create_task(schedule_forever(stop=done, jobs=jobs))
@@ -40,6 +42,7 @@ def run_worker(threads: int) -> None:
         done.set()
         await task
         await scheduler
+        await db.stop()
 
     log.info("worker started with %s threads", threads)
     try:

@@ -215,6 +215,29 @@ def case_visibility(
     return WhereRaw(f"{column} IN ({union})", *(part.querystrings[0] for part in parts))
 
 
+def own_filings(principal: Principal, case_table) -> Clause | None:
+    """Cases the principal filed at a unit they still belong to: the workbench's lists.
+
+    A filing is made at one of the filer's own units, so while the membership
+    lasts the case lies in its subtree (or is a department's own); a filer who
+    moved on no longer sees what they filed there. This needs no union of every
+    visible case, whose cost grows with the village's history: the filer's
+    (and, on a resident's page, the resident's) index finds the rows.
+    """
+    mine = case_table.filed_by == principal.staff_id
+    anchors = _minimal([m.anchor_path for m in principal.memberships if not m.department])
+    if any(is_root(p) for p in anchors):
+        return mine
+    places: list[Clause] = []
+    if anchors:
+        places.append(case_table.filed_unit.is_in(unit_ids_under(anchors)))
+    departments = sorted({m.unit_id for m in principal.memberships if m.department})
+    if departments:
+        places.append(case_table.filed_unit.is_in(departments))
+    where = _any(places)
+    return None if where is None else mine & where
+
+
 def _wide(anchors: list[str]) -> bool:
     """An anchor at a township or above ("/city/district/township/"): its subtree
     holds a large share of the cases."""

@@ -24,7 +24,7 @@ from core.i18n import N_
 from core.materials import services as materials
 from core.residents import services as residents
 from core.settings import get_settings, site_today
-from core.tenancy.scope import MembershipView, Principal, case_visibility
+from core.tenancy.scope import MembershipView, Principal, case_visibility, own_filings
 
 FILING_ROLES = ("village_agent", "window_clerk")
 LIST_LIMIT = 200
@@ -128,10 +128,7 @@ LIST_COLUMNS = (
 
 
 def _mine(principal: Principal):
-    where = case_visibility(principal, Case, Task)
-    if where is None:
-        return None
-    return where & (Case.filed_by == principal.staff_id)
+    return own_filings(principal, Case)
 
 
 async def my_cases(

@@ -14,6 +14,7 @@ from core.residents.tables import Resident
 from core.tenancy.scope import (
     case_visibility,
     document_visibility,
+    own_filings,
     require_write,
     resident_visibility,
     staff_visibility,
@@ -54,6 +55,25 @@ async def visible(username: str, ids: dict[str, int], *, write: bool = False) ->
 async def test_a_township_window_sees_its_township_and_villages_only(cases):
     assert await visible("clerk", cases) == {"maliu", "ganshui_centre"}
     assert await visible("clerk2", cases) == {"daguan"}
+
+
+async def test_own_filings_are_what_one_filed_where_one_still_serves(catalogue):
+    """The workbench's lists: the agent's own filings at their village — not a colleague's
+    filing at the same village, nor one from a village they no longer serve."""
+    agent, colleague = await principal("agent"), await principal("clerk")
+    filed = {
+        "mine": (await bare_case(MALIU), agent),
+        "colleague's": (await bare_case(MALIU), colleague),
+        "left behind": (await bare_case(SHIJIAO_VILLAGE), agent),
+    }
+    for case_id, filer in filed.values():
+        await Case.update({Case.filed_by: filer.staff_id}).where(Case.id == case_id)
+    ids = [case_id for case_id, _ in filed.values()]
+    rows = await Case.select(Case.id).where(own_filings(agent, Case) & Case.id.is_in(ids))
+    assert {r["id"] for r in rows} == {filed["mine"][0]}
+    # The colleague (the township's window) sees their own filing under the same rule.
+    rows = await Case.select(Case.id).where(own_filings(colleague, Case) & Case.id.is_in(ids))
+    assert {r["id"] for r in rows} == {filed["colleague's"][0]}
 
 
 async def test_a_department_sees_what_is_routed_to_it_not_the_whole_district(cases):
