@@ -3,21 +3,26 @@
 ``validate`` checks an address against ``known_unit_codes`` and a file field
 against ``files``; both come from the database, so they are gathered here
 once per submission (and once per live check), never inside the validator.
+
+Only the unit codes that the data holds are looked up (one indexed
+``code IN (…) AND active`` query, none when it holds no code): the whole
+unit table — tens of thousands of rows for a prefecture-level city — is never
+read, and a unit deactivated or added a moment ago counts at once.
 """
 
 from __future__ import annotations
 
-import time
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.catalog import uploads
-from core.catalog.fields import FileInfo
+from core.catalog.fields import IDENT_MAX_CHARS, FileInfo
 from core.tenancy.tables import Unit
 
-UNIT_CODES_TTL = 60.0  # seconds: a unit added by an admin is selectable within a minute
-
-_unit_codes: dict[str, object] = {"at": 0.0, "codes": frozenset()}
+# Distinct candidate codes looked up per submission: far more than any form has
+# addresses (a repeating group of households is a few dozen), few enough for one query.
+MAX_UNIT_LOOKUP = 500
 
 
 @dataclass(frozen=True)
@@ -30,26 +35,55 @@ class FormContext:
         return {"known_unit_codes": self.known_unit_codes, "files": self.files}
 
 
-async def known_unit_codes() -> frozenset[str]:
-    """Codes of active administrative units (12 digits), cached for a minute."""
-    now = time.monotonic()
-    if now - float(_unit_codes["at"]) > UNIT_CODES_TTL:
-        rows = await Unit.select(Unit.code).where(Unit.active == True)  # noqa: E712
-        _unit_codes["codes"] = frozenset(
-            r["code"] for r in rows if len(r["code"]) == 12 and r["code"].isdigit()
-        )
-        _unit_codes["at"] = now
-    return _unit_codes["codes"]  # type: ignore[return-value]
+def _as_unit_code(value: object) -> str | None:
+    """``value`` as the validator reads an address's unit (NFKC, spaces and hyphens
+    dropped: ``clean_address``), if that is 12 ASCII digits; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        value = str(value) if 0 <= value < 10**12 else ""  # clients may send codes as numbers
+    if not isinstance(value, str) or len(value) > IDENT_MAX_CHARS:  # the validator refuses those
+        return None
+    code = unicodedata.normalize("NFKC", value).strip().replace(" ", "").replace("-", "")
+    if len(code) == 12 and code.isascii() and code.isdigit():
+        return code
+    return None
 
 
-def forget_unit_codes() -> None:
-    """Drop the cache (after the unit tree changed in this process)."""
-    _unit_codes["at"] = 0.0
+def unit_codes_in(data: object, limit: int = MAX_UNIT_LOOKUP) -> list[str]:
+    """The distinct strings in submitted data that could be a unit code (at most ``limit``).
+
+    The form is not consulted: an address may sit anywhere (inside repeating groups,
+    as ``{"unit": …}`` or a bare string), and a 12-digit value that is no address costs
+    only a place in the query."""
+    found: dict[str, None] = {}
+    stack = [data]
+    while stack and len(found) < limit:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+        else:
+            code = _as_unit_code(node)
+            if code is not None:
+                found[code] = None
+    return list(found)
+
+
+async def known_unit_codes(codes: list[str]) -> frozenset[str]:
+    """Those of ``codes`` that are active units' codes, read now (no query for none)."""
+    if not codes:
+        return frozenset()
+    rows = await Unit.select(Unit.code).where(
+        Unit.code.is_in(codes) & (Unit.active == True)  # noqa: E712 - Piccolo needs ==
+    )
+    return frozenset(r["code"] for r in rows)
 
 
 async def form_context(data: object, *, staff_id: int | None) -> FormContext:
     """The context for validating ``data`` submitted by ``staff_id``."""
     return FormContext(
-        known_unit_codes=await known_unit_codes(),
+        known_unit_codes=await known_unit_codes(unit_codes_in(data)),
         files=await uploads.files_for(staff_id, uploads.tokens_in(data)),
     )

@@ -8,6 +8,8 @@ the issuing CA is ``tongban ca rotate-issuing`` on the server.
 
 from __future__ import annotations
 
+import unicodedata
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -36,6 +38,27 @@ KIND_LABELS = {
     "system": N_("Audit checkpoints"),
 }
 
+# The seal form's unit input is named like an address field's (``….unit``) so that
+# /places/ (core.web.places) reads what is typed and suggests a few places; scripts
+# may still post ``unit_code``.
+UNIT_FIELD = "seal.unit"
+MAX_UNIT_CODE = 32  # Unit.code's length
+
+
+class UnknownUnitCode(NotFound):
+    message = N_("No unit has the code “%(code)s”. Check it and type it again.")
+
+
+class UnitCodeMissing(TongbanError):
+    status_code = 422
+    message = N_("Type the unit's code, or pick one of the suggestions.")
+
+
+class UnitDeactivated(TongbanError):
+    status_code = 409
+    message = N_("“%(unit)s” is deactivated.")
+
+
 REASON_LABELS = {
     "unspecified": N_("Unspecified"),
     "key_compromise": N_("Key compromised"),
@@ -45,16 +68,19 @@ REASON_LABELS = {
 }
 
 
-async def _page(done: str = "", error: str | None = None, status_code: int = 200) -> Template:
+async def _page(
+    done: str = "", error: str | None = None, status_code: int = 200, typed_unit: str = ""
+) -> Template:
+    # No list of units here: a prefecture-level city has tens of thousands. The seal
+    # form's input asks /places/ for a few as the admin types; the POST checks the code.
     initialised = await authority.is_initialised()
-    active = Unit.active == True  # noqa: E712  (a column comparison, not a truth test)
-    units = await Unit.select(Unit.code, Unit.name).where(active).order_by(Unit.code)
     return Template(
         "signing/admin.html",
         context={
             "initialised": initialised,
             "certificates": await authority.certificates() if initialised else [],
-            "units": units,
+            "unit_field": UNIT_FIELD,
+            "typed_unit": typed_unit,  # shown again with the error it caused
             "checkpoint": await audit.latest_checkpoint(),
             "flash": FLASH.get(done, ""),
             "error": error,
@@ -65,6 +91,27 @@ async def _page(done: str = "", error: str | None = None, status_code: int = 200
     )
 
 
+async def _unit_by_code(typed: str) -> dict:
+    """The active unit with the code ``typed`` (one indexed look-up), or a clear refusal.
+
+    Full-width digits and letters (a Chinese input method's) are read as ASCII."""
+    code = unicodedata.normalize("NFKC", typed).strip()[: MAX_UNIT_CODE + 1]
+    if not code:
+        raise UnitCodeMissing()
+    unit = None
+    if len(code) <= MAX_UNIT_CODE:
+        unit = (
+            await Unit.select(Unit.id, Unit.code, Unit.name, Unit.active)
+            .where(Unit.code == code)
+            .first()
+        )
+    if unit is None:
+        raise UnknownUnitCode(code=code[:MAX_UNIT_CODE])
+    if not unit["active"]:
+        raise UnitDeactivated(unit=f"{unit['name']} ({unit['code']})")
+    return unit
+
+
 class SigningAdminController(Controller):
     path = "/admin/signing"
     guards = [require_roles(*ADMIN_ROLES)]
@@ -73,30 +120,25 @@ class SigningAdminController(Controller):
     async def index(self, done: FromQuery[str] = "") -> Template:
         return await _page(done[:16])
 
-    async def _act(self, action) -> Template | Redirect:
+    async def _act(self, action, typed_unit: str = "") -> Template | Redirect:
         try:
             done = await action()
         except TongbanError as exc:
             message = gettext(current_locale.get(), exc.message, **exc.params)
-            return await _page(error=message, status_code=exc.status_code)
+            return await _page(error=message, status_code=exc.status_code, typed_unit=typed_unit)
         return Redirect(f"/admin/signing/?done={done}")
 
     @post("/units", name="signing.admin.issue")
     async def issue(self, request: Request) -> Template | Redirect:
         form = await request.form()
+        typed = str(form.get(UNIT_FIELD) or form.get("unit_code") or "")[:200]
 
         async def go() -> str:
-            unit = (
-                await Unit.select(Unit.id)
-                .where(Unit.code == str(form.get("unit_code") or "")[:32])
-                .first()
-            )
-            if unit is None:
-                raise NotFound()
+            unit = await _unit_by_code(typed)
             await authority.issue_unit_certificate(unit["id"])
             return "issued"
 
-        return await self._act(go)
+        return await self._act(go, typed_unit=typed.strip()[:MAX_UNIT_CODE])
 
     @post("/revoke", name="signing.admin.revoke")
     async def revoke(self, request: Request) -> Template | Redirect:
