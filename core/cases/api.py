@@ -133,6 +133,7 @@ class StatusOut(msgspec.Struct):
     awaiting: str = ""  # "payment": pay amount_due under payment_code, then it is issued
     amount_due: str = ""
     payment_code: str = ""
+    pay_by: date | None = None  # the last day to pay, when the result waits for the payment
 
 
 class BundleStatusOut(msgspec.Struct):
@@ -318,6 +319,7 @@ def _status_out(found: PublicStatus) -> StatusOut:
         awaiting=found.awaiting,
         amount_due=found.amount_due,
         payment_code=found.payment_code,
+        pay_by=date.fromisoformat(found.pay_by) if found.pay_by else None,
     )
 
 

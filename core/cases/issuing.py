@@ -6,7 +6,10 @@ that issue (``tongban_issue_hold``): the case stays approved, decided, with
 an ``issue_held`` event saying what it waits for. When the module's
 condition is met (the payments module: the fees are recorded as paid) it
 calls :func:`release` in its own transaction, and the result is issued
-then, with the usual ``issue`` event, documents and notifications.
+then, with the usual ``issue`` event, documents and notifications. A hold
+may carry a deadline (the payments module's ``pay_by``); when it passes with
+the condition unmet, that module ends the case (``lapse``: approved →
+withdrawn), and :func:`held` answers None from then on.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "reassign": N_("Reassign"),
     "add_signer": N_("Add a signer"),
     "remove_signer": N_("Remove a signer"),
+    "lapse": N_("Close for fees not paid in time"),  # the system's, core/payments
 }
 
 EVENT_LABELS = {
@@ -83,6 +84,9 @@ EVENT_LABELS = {
     "urge": N_("Urged by the supervisor"),
     # e-licences (core/licences): an earlier e-licence was attached as a material
     "licence_attached": N_("E-licence attached as a material"),
+    # payments (core/payments): the held result's payment deadline is near, or passed unpaid
+    "payment_reminder": N_("Reminded to pay before the deadline"),
+    "lapse": N_("Fees not paid by the deadline: application deemed withdrawn"),
 }
 
 LIGHT_LABELS = {"green": N_("On time"), "yellow": N_("Due soon"), "red": N_("Overdue"), "": ""}

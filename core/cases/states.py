@@ -66,6 +66,9 @@ TRANSITIONS: dict[tuple[State, str], State] = {
     (S.IN_REVIEW, "withdraw"): S.WITHDRAWN,
     (S.REVIEW_SUPPLEMENT, "withdraw"): S.WITHDRAWN,
     (S.SUSPENDED, "withdraw"): S.WITHDRAWN,
+    # By the system only (core/payments): fees of a held result not paid by the deadline,
+    # the application is deemed withdrawn (视为撤回). No person can take this action.
+    (S.APPROVED, "lapse"): S.WITHDRAWN,
 }
 
 # Actions that need a reason from the person taking them.

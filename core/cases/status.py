@@ -68,6 +68,7 @@ PUBLIC_EVENTS = frozenset(
         "deliver",
         "close",
         "withdraw",
+        "lapse",  # core/payments: fees not paid by the deadline
         "suspend",
         "resume",
         "transfer",
@@ -109,6 +110,7 @@ class PublicStatus:
     awaiting: str = ""  # what an approved case's result waits for: "payment", or nothing
     amount_due: str = ""
     payment_code: str = ""
+    pay_by: str = ""  # the last day to pay (ISO date), when the result waits for the payment
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ async def case_status(case: dict, bundle_code: str = "") -> PublicStatus:
         next_step = HELD_NEXT_STEP.get(awaiting, HELD_OTHER)
         if awaiting == "payment":
             params = {"amount": hold["amount"], "payment_code": hold["payment_code"]}
+            params["pay_by"] = str(hold.get("pay_by", ""))
     return PublicStatus(
         tracking_code=case["tracking_code"],
         item_name=item.name,
@@ -188,6 +191,7 @@ async def case_status(case: dict, bundle_code: str = "") -> PublicStatus:
         awaiting=str(hold.get("awaiting", "")) if hold else "",
         amount_due=params.get("amount", ""),
         payment_code=params.get("payment_code", ""),
+        pay_by=params.get("pay_by", ""),
         steps=steps,
         reason=reason if case["state"] in REASON_STATES else "",
         materials=[

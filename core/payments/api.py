@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -52,8 +52,9 @@ class CaseFeesOut(msgspec.Struct):
     lines: list[LineOut]
     total: str
     payment_code: str | None
-    status: str
+    status: str  # none | due | paid | lapsed (not paid by the deadline) [| cancelled: lookup]
     receipt: ReceiptOut | None
+    pay_by: date | None = None  # the last day to pay a result held for these fees
 
 
 class DueOut(msgspec.Struct):
@@ -63,8 +64,9 @@ class DueOut(msgspec.Struct):
     payer: str
     lines: list[LineOut]
     total: str
-    status: str
+    status: str  # none | due | paid | lapsed (not paid by the deadline) [| cancelled: lookup]
     receipt: ReceiptOut | None
+    pay_by: date | None = None  # the last day to pay a result held for these fees
 
 
 class PayIn(msgspec.Struct):
@@ -131,6 +133,7 @@ class FeesApi(Controller):
             payment_code=fees.payment_code,
             status=fees.status,
             receipt=_receipt(fees.receipt),
+            pay_by=fees.pay_by,
         )
 
     @get("/payments/{code:str}")
@@ -146,6 +149,7 @@ class FeesApi(Controller):
             total=f"{due.total:.2f}",
             status=due.status,
             receipt=_receipt(due.receipt),
+            pay_by=due.pay_by,
         )
 
     @post("/payments/{code:str}", status_code=201)

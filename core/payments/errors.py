@@ -62,3 +62,11 @@ class FeesUnpaid(TongbanError):
         "The fees of this case (%(amount)s yuan, payment code %(code)s) have not been paid. "
         "The result can be issued once they are paid."
     )
+
+
+class PaymentDeadlinePassed(TongbanError):
+    status_code = 409
+    message = N_(
+        "The deadline for paying these fees (%(pay_by)s) has passed: the application is "
+        "deemed withdrawn and its fees can no longer be paid. Nothing was recorded."
+    )

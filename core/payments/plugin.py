@@ -29,13 +29,33 @@ def tongban_locale_dirs():
 
 
 @hookimpl
-def tongban_case_event(case, event):
-    """Assess a case's fees as soon as it is filed (idempotent; readers assess too)."""
-    if event["kind"] != "submit":
-        return None
-    from core.payments.services import assess_quietly
+def tongban_actors():
+    return ["core.payments.actors"]
 
-    return assess_quietly(case["id"])
+
+#: Payment deadlines are days: looking once an hour reminds and lapses on the right day.
+DEADLINES_SECONDS = 3600
+
+
+@hookimpl
+def tongban_periodic_jobs():
+    """Payment deadlines of held results (``core.payments.actors.payment_deadlines``)."""
+    return [("payment_deadlines", DEADLINES_SECONDS)]
+
+
+@hookimpl
+def tongban_case_event(case, event):
+    """Assess a case's fees as soon as it is filed (idempotent; readers assess too);
+    tell the applicant of a payment deadline near or passed."""
+    if event["kind"] == "submit":
+        from core.payments.services import assess_quietly
+
+        return assess_quietly(case["id"])
+    if event["kind"] in ("payment_reminder", "lapse"):
+        from core.payments.notices import notify
+
+        return notify(case, event)
+    return None
 
 
 @hookimpl
@@ -58,7 +78,10 @@ def tongban_issue_hold(case):
 
 @hookimpl
 def tongban_startup(app):
-    """Check the declared payment channels now: a bad one stops start-up with its plugin's name."""
+    """Check the declared payment channels now: a bad one stops start-up with its plugin's name;
+    and the site's [payments] options (a bad one stops start-up naming the option)."""
     from core.payments.channels import get_channels
+    from core.payments.terms import payment_terms
 
     get_channels()
+    payment_terms()

@@ -11,8 +11,10 @@ Plain async functions; no web code. The flow (统一收费):
    (:func:`record_payment`); the core then issues the receipt with its own
    number, in the same transaction. The department never touches money.
 4. A case approved while its fees were due waits, approved, for the payment
-   (``tongban_issue_hold``: :func:`hold_issue_until_paid`); recording the
-   payment issues its result in the payment's transaction, once.
+   (``tongban_issue_hold``: :func:`hold_issue_until_paid`) until its payment
+   deadline (``pay_by``, the site's ``[payments] pay_within_days``); recording
+   the payment issues its result in the payment's transaction, once. Past the
+   deadline nothing more is taken, and :mod:`core.payments.lapse` ends the case.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from core.cases import issuing
+from core.cases import issuing, timing
 from core.cases.filing import division_of
 from core.cases.services import FILING_ROLES, case_detail, visible_case
 from core.cases.tables import Case
@@ -51,11 +53,14 @@ from core.payments.errors import (
     FeesUnpaid,
     NothingDue,
     PaymentCodeInvalid,
+    PaymentDeadlinePassed,
     ReferenceInvalid,
     ReferenceUsed,
 )
+from core.payments.lapse import lapsed_pay_by
 from core.payments.tables import AssessedFee, Assessment, Payment, Receipt, ReceiptSequence
-from core.settings import get_settings
+from core.payments.terms import pay_by, payment_terms
+from core.settings import get_settings, site_today
 from core.tenancy.scope import Principal
 from core.tenancy.tables import Unit
 
@@ -97,8 +102,9 @@ class CaseFees:
     lines: tuple[Line, ...]
     total: Decimal
     payment_code: str | None
-    status: str  # none | due | paid
+    status: str  # none | due | paid | lapsed (the payment deadline passed unpaid)
     receipt: ReceiptView | None
+    pay_by: date | None = None  # the last day to pay a result held for these fees
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,9 @@ class DueView:
     payer_masked: str
     lines: tuple[Line, ...]
     total: Decimal
-    status: str
+    status: str  # due | paid | cancelled | lapsed
     receipt: ReceiptView | None
+    pay_by: date | None = None
 
 
 def _local_date(moment: datetime | None) -> date:
@@ -238,9 +245,27 @@ async def check_paid_before_issue(case: dict, action: str) -> None:
 
 
 async def hold_issue_until_paid(case: dict) -> dict | None:
-    """For ``tongban_issue_hold``: an approved case with fees due waits for the payment."""
+    """For ``tongban_issue_hold``: an approved case with fees due waits for the payment,
+    until its deadline (``pay_by``, ISO date: the site's ``pay_within_days`` from today)."""
     due = await unpaid(case["id"])
-    return None if due is None else {"awaiting": "payment", **due}
+    if due is None:
+        return None
+    deadline = payment_terms().deadline(site_today(timing.utcnow()))
+    return {"awaiting": "payment", **due, "pay_by": deadline.isoformat()}
+
+
+async def _deadline(case: dict, status: str) -> date | None:
+    """The pay-by day of a case: while held for its fees, or the one a lapsed case missed."""
+    if status == "lapsed":
+        return await lapsed_pay_by(case["id"])
+    if status != "due" or case["state"] != "approved":
+        return None
+    return await pay_by(case, await issuing.held(case))
+
+
+def _overdue(deadline: date | None) -> bool:
+    """Past the last day to pay (site time): nothing more may be taken."""
+    return deadline is not None and site_today(timing.utcnow()) > deadline
 
 
 async def assess_quietly(case_id: int) -> None:
@@ -291,18 +316,23 @@ async def _receipt(assessment_id: int) -> ReceiptView | None:
 
 async def case_fees(principal: Principal, case_id: int) -> CaseFees:
     """The fees of a case the principal may see (CaseNotFound otherwise)."""
-    await visible_case(principal, case_id)
+    case = await visible_case(principal, case_id)
     assessment_id = await assess(case_id)
     if assessment_id is None:
         return CaseFees(case_id, (), Decimal("0.00"), None, "none", None)
     row = await Assessment.select().where(Assessment.id == assessment_id).first()
+    deadline = await _deadline(case, row["status"]) if row["total_fen"] > 0 else None
+    status = row["status"] if row["total_fen"] > 0 else "none"
+    if status == "due" and _overdue(deadline):
+        status = "lapsed"  # the deadline passed; the periodic job ends the case shortly
     return CaseFees(
         case_id=case_id,
         lines=await _lines(assessment_id),
         total=from_fen(row["total_fen"]),
         payment_code=row["payment_code"] if row["total_fen"] > 0 else None,
-        status=row["status"] if row["total_fen"] > 0 else "none",
+        status=status,
         receipt=await _receipt(assessment_id),
+        pay_by=deadline,
     )
 
 
@@ -348,11 +378,19 @@ async def lookup(principal: Principal, code_input: str) -> DueView:
     _any_channel_membership(principal)
     row = await _assessment_by_code(code_input)
     case = (
-        await Case.select(Case.item_version, Case.item_code, Case.resident.name, Case.state)
+        await Case.select(
+            Case.id, Case.item_version, Case.item_code, Case.resident.name, Case.state
+        )
         .where(Case.id == row["case"])
         .first()
     )
     item = await item_for_version(case["item_version"])
+    deadline = await _deadline(case, row["status"])
+    status = row["status"]
+    if status == "due" and case["state"] in NOT_PAYABLE_STATES:
+        status = "cancelled"
+    elif status == "due" and _overdue(deadline):
+        status = "lapsed"  # the deadline passed; the periodic job ends the case shortly
     return DueView(
         payment_code=row["payment_code"],
         item_code=item.code,
@@ -361,11 +399,18 @@ async def lookup(principal: Principal, code_input: str) -> DueView:
         payer_masked=mask_name(case["resident.name"] or ""),
         lines=await _lines(row["id"]),
         total=from_fen(row["total_fen"]),
-        status="cancelled"
-        if case["state"] in NOT_PAYABLE_STATES and row["status"] == "due"
-        else row["status"],
+        status=status,
         receipt=await _receipt(row["id"]),
+        pay_by=deadline,
     )
+
+
+async def _refuse_after_deadline(case: dict, status: str) -> None:
+    """A lapsed case, or one held past its last day to pay, takes no more money."""
+    if status == "lapsed" or (status == "due" and case["state"] == "approved"):
+        deadline = await _deadline(case, status)
+        if status == "lapsed" or _overdue(deadline):
+            raise PaymentDeadlinePassed(pay_by=deadline.isoformat() if deadline else "")
 
 
 def _parse_amount(text: str) -> Decimal:
@@ -409,11 +454,16 @@ async def record_payment(
         raise ReferenceUsed()
     if row["status"] == "paid":
         raise AlreadyPaid()
+    case = (
+        await Case.select(Case.id, Case.state, Case.filed_unit.code)
+        .where(Case.id == row["case"])
+        .first()
+    )
+    await _refuse_after_deadline(case, row["status"])
     given = _parse_amount(amount)
     due = from_fen(row["total_fen"])
     if given != due:
         raise AmountMismatch(given=f"{given:.2f}", due=f"{due:.2f}")
-    case = await Case.select(Case.state, Case.filed_unit.code).where(Case.id == row["case"]).first()
     if case["state"] in NOT_PAYABLE_STATES:
         raise CaseNotPayable()
     lines = await _lines(row["id"])
@@ -435,6 +485,9 @@ async def record_payment(
         first = await Payment.select().where(Payment.channel_ref_key == ref_key).first()
         if first is not None and first["assessment"] == row["id"]:
             return await _receipt(row["id"])
+        # Or the deadline's job ended the case a moment before: say so.
+        now_row = await Assessment.select(Assessment.status).where(Assessment.id == row["id"])
+        await _refuse_after_deadline(case, now_row[0]["status"])
         raise
     log.info("case %s: paid, receipt %s", row["case"], number)
     return await _receipt(row["id"])

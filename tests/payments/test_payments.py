@@ -125,6 +125,7 @@ async def test_a_case_without_fees_shows_no_fee_card(staff):
         "payment_code": None,
         "status": "none",
         "receipt": None,
+        "pay_by": None,
     }
     panel = await agent.get(f"/payments/case/{case['id']}/panel")
     assert panel.status_code == 200 and "case-fees" not in panel.text

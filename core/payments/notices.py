@@ -1,0 +1,100 @@
+"""Telling the applicant (and the filing agent) that the payment deadline is near, or has passed.
+
+Written from the ``tongban_case_event`` hook for the ``payment_reminder`` and
+``lapse`` events of :mod:`core.payments.lapse`, in the ``case_event`` actor's
+transaction, the same way the core writes its own notices
+(:mod:`core.cases.notifications`): one :class:`Notification` row per
+recipient, unique by event and recipient, so a message delivered twice is
+written once; plugins' channels (SMS …) get a ``deliver_notification`` job.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+from babel.dates import format_date
+
+from core.cases import timing
+from core.cases.notifications import RecordChannel, channels
+from core.cases.tables import Notification
+from core.catalog.versions import item_for_version
+from core.i18n import N_, babel_locale, gettext
+from core.jobs import outbox
+from core.payments.lapse import LAPSE, REMINDER
+from core.settings import get_settings
+
+SUBJECTS = {
+    REMINDER: N_("Payment deadline near"),
+    LAPSE: N_("Fees not paid in time: application closed"),
+}
+
+
+def local_date(value: str, locale: str) -> str:
+    """An ISO date as the reader's locale writes it (2026年12月22日, Dec 22, 2026)."""
+    return format_date(date.fromisoformat(value), format="medium", locale=babel_locale(locale))
+
+
+def text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
+    """Subject and body of the message about a reminder or a lapse, in ``locale``."""
+    payload = event.get("payload") or {}
+    if not isinstance(payload, dict):
+        payload = msgspec.json.decode(payload)
+    name = (item.name_en or item.name) if locale == "en" else item.name
+    params = {
+        "item": name,
+        "code": case["tracking_code"] or "",
+        "amount": payload.get("amount", ""),
+        "payment_code": payload.get("payment_code", ""),
+        "pay_by": local_date(payload["pay_by"], locale) if payload.get("pay_by") else "",
+    }
+    if event["kind"] == REMINDER:
+        body = N_(
+            "Reminder: please pay %(amount)s yuan for “%(item)s” (%(code)s) with payment code %(payment_code)s at a bank counter by %(pay_by)s. If it is not paid by then, the application is deemed withdrawn."
+        )
+    else:
+        body = N_(
+            "The fees of “%(item)s” (%(code)s), %(amount)s yuan, were not paid by %(pay_by)s, so the application is deemed withdrawn and its fees can no longer be paid. To obtain the result, please apply again."
+        )
+    subject = gettext(locale, SUBJECTS[event["kind"]])
+    return f"{subject} · {params['code']}", gettext(locale, body, **params)
+
+
+async def notify(case: dict, event: dict) -> int:
+    """Write the messages a reminder or a lapse calls for; returns how many are new."""
+    if event["kind"] not in SUBJECTS:
+        return 0
+    locale = get_settings().default_locale
+    subject, body = text(case, event, await item_for_version(case["item_version"]), locale)
+    recipients = []
+    if case["resident"]:
+        recipients.append(("applicant", {"resident": case["resident"]}))
+    if case["filed_by"]:
+        recipients.append(("agent", {"staff": case["filed_by"]}))
+    outside = [c for c in channels() if not isinstance(c, RecordChannel)]
+    created = 0
+    for audience, who in recipients:
+        key = f"{case['id']}:{event['seq']}:{audience}:{next(iter(who.values()))}"
+        rows = (
+            await Notification.insert(
+                Notification(
+                    key=key,
+                    case=case["id"],
+                    event_seq=event["seq"],
+                    audience=audience,
+                    subject=subject[:200],
+                    body=body,
+                    locale=locale,
+                    deliveries={} if outside else {RecordChannel.name: "sent"},
+                    sent_at=None if outside else timing.utcnow(),
+                    **who,
+                )
+            )
+            .on_conflict(target=Notification.key, action="DO NOTHING")
+            .returning(Notification.id)
+        )
+        if rows:
+            created += 1
+            if outside:
+                await outbox.enqueue("deliver_notification", notification_id=rows[0]["id"])
+    return created
