@@ -54,7 +54,8 @@ async def test_missing_columns_are_named():
 
 async def test_an_admin_imports_only_into_their_own_subtree(catalogue):
     district = await principal("district")
-    text = HEADER + "509920109000,越界镇,,township,township,509920000000\n"  # Nanchuan's
+    # A code no other test creates (the isolation matrix adds Nanchuan township 509920109000).
+    text = HEADER + "509920198000,越界镇,,township,township,509920000000\n"  # Nanchuan's
     report = await import_units(text, actor=district, within=["/509900000000/509910000000/"])
     # Reported exactly like a parent that does not exist.
     assert [e.text() for e in report.errors] == [
