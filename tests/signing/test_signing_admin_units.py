@@ -3,6 +3,8 @@ suggestions from /places/, like an address field) and the server checks it."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 from core.signing import authority
@@ -83,3 +85,41 @@ async def test_unknown_and_deactivated_units_get_no_seal_and_a_clear_message(
     refused = await english.post_form("/admin/signing/units", {name: "509910999999"})
     assert refused.status_code == 404
     assert "No unit has the code “509910999999”" in refused.text
+
+
+async def test_the_seal_input_is_offered_service_centres_and_departments(open_browser) -> None:
+    codes = await scratch_township(villages=1)
+    town, centre, department = codes["township"], codes["centre"], "509910000000-SB"
+    admin = await open_browser("admin")
+    page = await admin.get("/admin/signing/")
+    field = re.search(r'<input id="unit_code"[^>]*>', page.text).group(0)
+    assert (
+        "输入单位名称或代码的一部分" in page.text
+        and "请输入单位树中显示的完整代码" not in page.text
+    )
+    # What the page's input sends as the admin types: its own value and its hx-vals.
+    name = re.search(r'name="([^"]+)"', field).group(1)
+    extra = json.loads(html.unescape(re.search(r"hx-vals='([^']*)'", field).group(1)))
+
+    async def offered(text: str, **params: str) -> dict[str, str]:
+        answer = await admin.get("/places/", params={name: text, **params})
+        assert answer.status_code == 200
+        return dict(re.findall(r'<option value="([^"]*)">([^<]*)</option>', answer.text))
+
+    # By code prefix: the township and its service centre, each shown with name and code.
+    by_code = await offered(town, **extra)
+    assert by_code == {
+        town: f"试验{town[6:9]}镇 · {town}",
+        centre: f"试验{town[6:9]}镇便民服务中心 · {centre}",
+    }
+    # By name: the service centre, and a district's department.
+    assert list(await offered(f"试验{town[6:9]}镇便民", **extra)) == [centre]
+    by_name = await offered("綦江区社会保险", **extra)
+    assert by_name == {department: f"綦江区社会保险事务中心 · {department}"}
+    assert department in await offered("509910000000-", **extra)
+
+    # An address field sends the same text without them: places only.
+    for text in (town, f"试验{town[6:9]}镇便民", "綦江区社会保险", "509910000000-"):
+        places = await offered(text)
+        assert centre not in places and department not in places
+    assert list(await offered(town)) == [town]
