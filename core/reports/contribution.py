@@ -8,7 +8,10 @@ three cannot disagree about what a figure means:
   agent** when its channel is ``proxy``;
 - **accepted** on the day it was accepted;
 - **finished** (办结) on the day it was decided, approved or denied. A
-  refusal to accept (不予受理) or a withdrawal is not a finished case;
+  refusal to accept (不予受理) or a withdrawal — which the applicant can only
+  make before the decision — is not a finished case. Finished means decided,
+  not issued (出证): a result held for its fees is finished, and approved, on
+  its decision day, whether it is issued when paid or never;
 - **handling days**: the working days its time-limit clock counted from
   acceptance to decision — the acceptance day not counted, supplements and
   suspensions excluded (:class:`core.deadlines.clock.Clock`);
@@ -18,6 +21,27 @@ three cannot disagree about what a figure means:
 - **open now** / **red now**: a gauge, true while the case is open / while
   its time-limit light is red and its clock runs (decided cases leave it);
 - **reviews**: every review not overturned on appeal, on the day it was given.
+
+**A lapse** (``lapse``: fees of a held result not paid by the pay-by day, the
+case moves approved → withdrawn, 视为撤回申请; :mod:`core.payments.lapse`)
+changes none of these figures:
+
+- the case stays **finished**, **approved**, **on time** or not, with its
+  **handling days** (and its visits), on the day it was *decided*: the
+  department decided it, and when, whatever the applicant does afterwards.
+  The figures of a day (and a month's report, frozen on the first working
+  day of the next) do not move weeks later because fees went unpaid, and a
+  lapse does not lower a department's 办结率 or 按时办结率;
+- it was **filed** and **accepted** on its days, like any case;
+- like a plain withdrawal, it is neither **open now** nor **red now** (nor on
+  the red list): its clock stopped at the decision, and a held case waiting
+  for payment is not open either;
+- nothing is counted on the day of the lapse: a withdrawal has no figure of
+  its own, before or after a decision.
+
+The facts this rests on — ``outcome`` and ``decided_at`` kept by the lapse,
+the state leaving approved for withdrawn — are all on the case row, so the
+aggregator and the reconciliation see the same lapsed case.
 """
 
 from __future__ import annotations
