@@ -1,5 +1,6 @@
 """PostgreSQL restarted under load: requests fail cleanly (503, no stack trace) and
-succeed again afterwards without the app being restarted."""
+succeed again afterwards without the app being restarted; the worker, whose pooled
+connections the restart broke, finishes every job without being restarted either."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.faults.support import (
     free_port,
     site_env,
     start_server,
+    start_worker,
 )
 
 CLIENTS = 12
@@ -25,6 +27,12 @@ async def test_postgres_restart_under_load(tmp_path, private_postgres, database,
     env = site_env(database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="6")
     port = free_port()
     server = await asyncio.to_thread(start_server, env, port, tmp_path / "serve.log", 2)
+    worker = start_worker(env, tmp_path / "worker.log", "--threads", "2")
+    dbname = database.rsplit("/", 1)[1]
+
+    def count(sql: str) -> int:
+        return int(private_postgres.psql(dbname, sql))
+
     try:
         secret, unit_id = await asyncio.to_thread(api_token, env)
         auth = {"authorization": f"Bearer {secret}"}
@@ -93,5 +101,19 @@ async def test_postgres_restart_under_load(tmp_path, private_postgres, database,
         assert sorted(keys) == sorted(acked)
         assert all(r["events"] == r["event_count"] >= 1 and r["tasks"] >= 1 for r in rows)
         assert await broken_chains(database, [r["id"] for r in rows]) == []
+
+        # Every case event reaches the plugins, once, through the worker that was running
+        # all along: its connection pools reconnect as the app's do.
+        def drained() -> bool:
+            return count("SELECT count(*) FROM jobs_outbox WHERE sent_at IS NULL") == 0 and count(
+                "SELECT count(*) FROM jobs_processed WHERE key LIKE 'case_event:%'"
+            ) == count("SELECT count(*) FROM jobs_outbox WHERE actor = 'case_event'")
+
+        deadline = time.monotonic() + 120
+        while not await asyncio.to_thread(drained):
+            assert time.monotonic() < deadline, f"jobs not done: {worker.output()[-3000:]}"
+            await asyncio.sleep(0.5)
+        assert worker.process.poll() is None, "the worker was not restarted"
     finally:
+        worker.stop()
         await asyncio.to_thread(server.stop)
