@@ -160,14 +160,28 @@ async def live_server():
             log.close()
 
 
+def _fontconfig_with_cjk(folder: Path) -> dict[str, str]:
+    """An environment whose fontconfig also knows the CJK font Tongban vendors for its
+    PDFs: a bare machine has none, and the screenshots would show boxes for Chinese."""
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{ROOT / 'core' / 'signing' / 'fonts'}</dir>\n"
+        f"  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n"
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 @pytest.fixture(scope="session")
-async def chromium():
+async def chromium(tmp_path_factory):
     require_chromium()
     from playwright.async_api import async_playwright
 
+    fonts = _fontconfig_with_cjk(tmp_path_factory.mktemp("fontconfig"))
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, env=fonts
         )
         yield browser
         await browser.close()
