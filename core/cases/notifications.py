@@ -178,6 +178,15 @@ async def record_for_event(case: dict, event: dict) -> int:
             if entry.get("supervisor_unit"):
                 for person in await access.supervisors_at(entry["supervisor_unit"]):
                     recipients.append({"audience": "supervisor", "staff": person["staff.id"]})
+    return await write(case, event, recipients, subject, body, locale)
+
+
+async def write(
+    case: dict, event: dict, recipients: list[dict], subject: str, body: str, locale: str
+) -> int:
+    """One notification of ``event`` per recipient (``audience`` and ``resident`` or
+    ``staff``), once per case event and person however often it is announced; returns
+    how many are new. Runs in the caller's transaction."""
     # With only the core's record channel there is nothing to hand on: the row is the
     # delivery. Any other channel gets its own job, outside this transaction.
     outside = [c for c in channels() if not isinstance(c, RecordChannel)]

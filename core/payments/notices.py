@@ -2,10 +2,10 @@
 
 Written from the ``tongban_case_event`` hook for the ``payment_reminder`` and
 ``lapse`` events of :mod:`core.payments.lapse`, in the ``case_event`` actor's
-transaction, the same way the core writes its own notices
-(:mod:`core.cases.notifications`): one :class:`Notification` row per
-recipient, unique by event and recipient, so a message delivered twice is
-written once; plugins' channels (SMS …) get a ``deliver_notification`` job.
+transaction, through the core's own notice writer
+(:func:`core.cases.notifications.write`): one row per recipient, unique by
+event and recipient, so a message delivered twice is written once; plugins'
+channels (SMS …) get a ``deliver_notification`` job.
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ from datetime import date
 import msgspec
 from babel.dates import format_date
 
-from core.cases import timing
-from core.cases.notifications import RecordChannel, channels
-from core.cases.tables import Notification
+from core.cases import notifications
 from core.catalog.versions import item_for_version
 from core.i18n import N_, babel_locale, gettext
-from core.jobs import outbox
 from core.payments.lapse import LAPSE, REMINDER
 from core.settings import get_settings
 
@@ -66,35 +63,9 @@ async def notify(case: dict, event: dict) -> int:
         return 0
     locale = get_settings().default_locale
     subject, body = text(case, event, await item_for_version(case["item_version"]), locale)
-    recipients = []
+    recipients: list[dict] = []
     if case["resident"]:
-        recipients.append(("applicant", {"resident": case["resident"]}))
+        recipients.append({"audience": "applicant", "resident": case["resident"]})
     if case["filed_by"]:
-        recipients.append(("agent", {"staff": case["filed_by"]}))
-    outside = [c for c in channels() if not isinstance(c, RecordChannel)]
-    created = 0
-    for audience, who in recipients:
-        key = f"{case['id']}:{event['seq']}:{audience}:{next(iter(who.values()))}"
-        rows = (
-            await Notification.insert(
-                Notification(
-                    key=key,
-                    case=case["id"],
-                    event_seq=event["seq"],
-                    audience=audience,
-                    subject=subject[:200],
-                    body=body,
-                    locale=locale,
-                    deliveries={} if outside else {RecordChannel.name: "sent"},
-                    sent_at=None if outside else timing.utcnow(),
-                    **who,
-                )
-            )
-            .on_conflict(target=Notification.key, action="DO NOTHING")
-            .returning(Notification.id)
-        )
-        if rows:
-            created += 1
-            if outside:
-                await outbox.enqueue("deliver_notification", notification_id=rows[0]["id"])
-    return created
+        recipients.append({"audience": "agent", "staff": case["filed_by"]})
+    return await notifications.write(case, event, recipients, subject, body, locale)
