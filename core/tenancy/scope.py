@@ -146,6 +146,13 @@ def unit_ids_under(paths: list[str]) -> Select:
 # -- cases, residents, documents -------------------------------------------------
 
 
+def _filing_places(memberships) -> tuple[list[str], list[int]]:
+    """Where cases filed are the memberships': the subtrees of their administrative
+    anchors, and the department units themselves (a department is not a subtree)."""
+    anchors = _minimal([m.anchor_path for m in memberships if not m.department])
+    return anchors, sorted({m.unit_id for m in memberships if m.department})
+
+
 def case_visibility(
     principal: Principal,
     case_table,
@@ -178,7 +185,7 @@ def case_visibility(
       reads the whole table: keep the default for counts and full lists.
     """
     memberships = principal.writable_memberships if write else principal.memberships
-    anchors = _minimal([m.anchor_path for m in memberships if not m.department])
+    anchors, departments = _filing_places(memberships)
     if any(is_root(p) for p in anchors):
         return case_table.id.is_not_null()
     parts: list[Select] = []
@@ -188,7 +195,6 @@ def case_visibility(
                 case_table.filed_unit.is_in(unit_ids_under(anchors))
             )
         )
-    departments = sorted({m.unit_id for m in memberships if m.department})
     if departments:
         parts.append(
             case_table.select(case_table.id).where(case_table.filed_unit.is_in(departments))
@@ -225,13 +231,12 @@ def own_filings(principal: Principal, case_table) -> Clause | None:
     (and, on a resident's page, the resident's) index finds the rows.
     """
     mine = case_table.filed_by == principal.staff_id
-    anchors = _minimal([m.anchor_path for m in principal.memberships if not m.department])
+    anchors, departments = _filing_places(principal.memberships)
     if any(is_root(p) for p in anchors):
         return mine
     places: list[Clause] = []
     if anchors:
         places.append(case_table.filed_unit.is_in(unit_ids_under(anchors)))
-    departments = sorted({m.unit_id for m in principal.memberships if m.department})
     if departments:
         places.append(case_table.filed_unit.is_in(departments))
     where = _any(places)
