@@ -23,7 +23,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from core.cases import issuing, timing
 from core.cases.filing import division_of
@@ -60,7 +59,7 @@ from core.payments.errors import (
 from core.payments.lapse import lapsed_pay_by
 from core.payments.tables import AssessedFee, Assessment, Payment, Receipt, ReceiptSequence
 from core.payments.terms import pay_by, payment_terms
-from core.settings import get_settings, site_today
+from core.settings import site_today
 from core.tenancy.scope import Principal
 from core.tenancy.tables import Unit
 
@@ -123,11 +122,6 @@ class DueView:
     pay_by: date | None = None
 
 
-def _local_date(moment: datetime | None) -> date:
-    tz = ZoneInfo(get_settings().timezone)
-    return (moment or datetime.now(UTC)).astimezone(tz).date()
-
-
 # -- 1. quote -----------------------------------------------------------------------
 
 
@@ -150,7 +144,7 @@ def quote(
     if result.errors:
         raise ValidationFailed(result.errors)
     context = FeeContext(
-        item_code=item.code, on=_local_date(None), filing_unit_code=membership.unit_code
+        item_code=item.code, on=site_today(), filing_unit_code=membership.unit_code
     )
     return compute_fees(item, result.values, context)
 
@@ -173,7 +167,7 @@ async def assess(case_id: int) -> int | None:
     detail = await case_detail(case)
     item = detail["item"]
     filed_unit = await Unit.select(Unit.code).where(Unit.id == case["filed_unit"]).first()
-    on = _local_date(case["submitted_at"] or case["created_at"])
+    on = site_today(case["submitted_at"] or case["created_at"])
     context = FeeContext(item_code=item.code, on=on, filing_unit_code=filed_unit["code"])
     fees = compute_fees(item, detail["values"], context)
     if not fees.lines:
@@ -554,7 +548,7 @@ async def _take_payment(
 
 
 async def _next_receipt_number(division: str, now: datetime) -> str:
-    prefix = f"{division}{_local_date(now):%Y}"
+    prefix = f"{division}{site_today(now):%Y}"
     rows = await ReceiptSequence.raw(
         "INSERT INTO payments_receipt_sequence (prefix, last) VALUES ({}, 1) "
         "ON CONFLICT (prefix) DO UPDATE SET last = payments_receipt_sequence.last + 1 "
