@@ -45,6 +45,20 @@ def chinese(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def invoice_form(buyer_body: str) -> dict:
+    """An invoice of 1,010 yuan for a school (10.50 yuan of taxes): ``buyer_body`` makes
+    the buyer's credit code unique."""
+    return {
+        "buyer_name": "綦江区赶水镇中心小学",
+        "buyer_tax_id": uscc("12", body=buyer_body),
+        "business_type": "services",
+        "description": "课桌椅维修",
+        "occurred_on": site_today().isoformat(),
+        "location_class": "county_town",
+        "amount": "1010.00",
+    }
+
+
 async def held_case(staff) -> dict:
     """A case approved with 10.50 yuan of taxes due: its result waits for the payment."""
     n = next(_serial)
@@ -54,16 +68,7 @@ async def held_case(staff) -> dict:
         "缴款" + "甲乙丙丁戊己庚辛壬癸"[n % 10], id_number(date(1968, 3, n), 700 + n)
     )
     person["phone"] = phone
-    form = {
-        "buyer_name": "綦江区赶水镇中心小学",
-        "buyer_tax_id": uscc("12", body=f"4569{n:04d}"),
-        "business_type": "services",
-        "description": "课桌椅维修",
-        "occurred_on": site_today().isoformat(),
-        "location_class": "county_town",
-        "amount": "1010.00",
-    }
-    case = await file_case(agent, INVOICE, person, form)
+    case = await file_case(agent, INVOICE, person, invoice_form(f"4569{n:04d}"))
     done = await run(staff, case["id"], [("taxclerk", "accept"), ("taxofficer", "approve")])
     assert done["state"] == "approved" and event_kinds(done)[-1] == "issue_held"
     fees = (await agent.api("GET", f"/api/v1/cases/{case['id']}/fees")).json()

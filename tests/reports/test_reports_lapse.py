@@ -50,9 +50,9 @@ from core.reports.tables import MonthlyReport, ReportCursor
 from core.settings import get_settings, site_today
 from core.tenancy.tables import Unit
 from tests.helpers import drain
-from tests.payments.test_payment_deadline import INVOICE, held_case, on, pay
+from tests.payments.test_payment_deadline import INVOICE, held_case, invoice_form, on, pay
 from tests.plugins.conftest import staff  # noqa: F401  (the demo staff fixture)
-from tests.plugins.support import act, applicant, file_case, id_number, run, uscc
+from tests.plugins.support import act, applicant, file_case, id_number, run
 
 VILLAGE, TOWNSHIP, DISTRICT, CITY = "509910101201", "509910101000", "509910000000", "509900000000"
 SCOPES = (VILLAGE, TOWNSHIP, DISTRICT, CITY)
@@ -133,16 +133,7 @@ async def invoice_case(staff) -> dict:  # noqa: F811
     person = applicant(
         "撤回" + "甲乙丙丁戊己庚辛壬癸"[n % 10], id_number(date(1971, 5, n), 800 + n)
     )
-    form = {
-        "buyer_name": "綦江区赶水镇中心小学",
-        "buyer_tax_id": uscc("12", body=f"4577{n:04d}"),
-        "business_type": "services",
-        "description": "课桌椅维修",
-        "occurred_on": site_today().isoformat(),
-        "location_class": "county_town",
-        "amount": "1010.00",
-    }
-    return await file_case(await staff("agent"), INVOICE, person, form)
+    return await file_case(await staff("agent"), INVOICE, person, invoice_form(f"4577{n:04d}"))
 
 
 def pay_within(patch, days: int) -> None:
