@@ -182,11 +182,21 @@ async def record_for_event(case: dict, event: dict) -> int:
 
 
 async def write(
-    case: dict, event: dict, recipients: list[dict], subject: str, body: str, locale: str
+    case: dict,
+    event: dict,
+    recipients: list[dict],
+    subject: str,
+    body: str,
+    locale: str,
+    *,
+    topic: str = "",
 ) -> int:
     """One notification of ``event`` per recipient (``audience`` and ``resident`` or
     ``staff``), once per case event and person however often it is announced; returns
-    how many are new. Runs in the caller's transaction."""
+    how many are new. Runs in the caller's transaction.
+
+    ``topic`` tells apart a second message to the same person about the same event
+    (a request for a rating after the decision notice); by default the audience does."""
     # With only the core's record channel there is nothing to hand on: the row is the
     # delivery. Any other channel gets its own job, outside this transaction.
     outside = [c for c in channels() if not isinstance(c, RecordChannel)]
@@ -194,7 +204,7 @@ async def write(
     seen: set[str] = set()
     for recipient in recipients:
         who = recipient.get("staff") or recipient.get("resident")
-        key = f"{case['id']}:{event['seq']}:{recipient['audience']}:{who}"
+        key = f"{case['id']}:{event['seq']}:{topic or recipient['audience']}:{who}"
         if key in seen:
             continue
         seen.add(key)

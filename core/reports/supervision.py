@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.cases import access as case_access
-from core.cases import timing
+from core.cases import notifications, timing
 from core.cases.flow import Ctx, record
 from core.cases.states import CLOCK_STATES
-from core.cases.tables import Case, CaseEvent, Notification, Task
+from core.cases.tables import Case, CaseEvent, Task
 from core.cases.timing import case_clock, pauses_of
 from core.catalog.versions import item_for_version
 from core.db import transaction
 from core.deadlines.site_calendar import site_calendar
 from core.errors import PermissionDenied, TongbanError
 from core.i18n import N_, gettext
-from core.jobs import outbox
 from core.reports import access
 from core.reports.tables import ReportCursor
 from core.settings import get_settings
@@ -254,25 +253,5 @@ async def notify_holders(case: dict, event: dict) -> int:
         code=case["tracking_code"] or "",
         words=event.get("reason") or "",
     )
-    created = 0
-    for staff_id in sorted(people):
-        rows = (
-            await Notification.insert(
-                Notification(
-                    key=f"{case['id']}:{event['seq']}:holder:{staff_id}",
-                    case=case["id"],
-                    event_seq=event["seq"],
-                    audience="holder",
-                    staff=staff_id,
-                    subject=subject[:200],
-                    body=body,
-                    locale=locale,
-                )
-            )
-            .on_conflict(target=Notification.key, action="DO NOTHING")
-            .returning(Notification.id)
-        )
-        if rows:
-            created += 1
-            await outbox.enqueue("deliver_notification", notification_id=rows[0]["id"])
-    return created
+    recipients = [{"audience": "holder", "staff": staff_id} for staff_id in sorted(people)]
+    return await notifications.write(case, event, recipients, subject, body, locale)

@@ -7,10 +7,9 @@ when the result is handed over or the application is refused or denied.
 
 from __future__ import annotations
 
-from core.cases.tables import Notification
+from core.cases import notifications
 from core.catalog.versions import item_for_version
 from core.i18n import N_, gettext
-from core.jobs import outbox
 from core.reviews import links
 from core.reviews.rating import online_rated
 from core.settings import get_settings
@@ -35,22 +34,7 @@ async def ask_for_rating(case: dict, event: dict) -> bool:
         code=code,
         link=links.url_for(case["id"]),
     )
-    rows = (
-        await Notification.insert(
-            Notification(
-                key=f"{case['id']}:{event['seq']}:review:{case['resident']}",
-                case=case["id"],
-                event_seq=event["seq"],
-                audience="applicant",
-                resident=case["resident"],
-                subject=subject[:200],
-                body=body,
-                locale=locale,
-            )
-        )
-        .on_conflict(target=Notification.key, action="DO NOTHING")
-        .returning(Notification.id)
+    recipients = [{"audience": "applicant", "resident": case["resident"]}]
+    return bool(
+        await notifications.write(case, event, recipients, subject, body, locale, topic="review")
     )
-    if rows:
-        await outbox.enqueue("deliver_notification", notification_id=rows[0]["id"])
-    return bool(rows)
