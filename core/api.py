@@ -14,6 +14,7 @@ from core.errors import TongbanError
 from core.i18n import N_
 from core.jobs.outbox import enqueue as enqueue_job
 from core.payments.channels import PaymentChannel
+from core.settings import site_today
 from core.tenancy.model import Level, Role, UnitKind
 from core.tenancy.scope import (
     Principal,
@@ -56,5 +57,6 @@ __all__ = [
     "require_roles",
     "require_write",
     "resident_visibility",
+    "site_today",
     "under",
 ]

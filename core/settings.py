@@ -121,7 +121,10 @@ def get_settings() -> Settings:
     return load_settings()
 
 
-def site_today(moment: datetime | None = None) -> date:
-    """The site's local date at ``moment`` (default: now). In Asia/Shanghai it is already
-    the machine's tomorrow from 16:00 UTC: never ``date.today()``."""
+def site_today(moment: datetime | str | None = None) -> date:
+    """The site's local date at ``moment`` (default: now; an ISO timestamp, as a case read
+    back from JSON carries it, is read as one). In Asia/Shanghai it is already the
+    machine's tomorrow from 16:00 UTC: never ``date.today()``."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return (moment or datetime.now(UTC)).astimezone(ZoneInfo(get_settings().timezone)).date()

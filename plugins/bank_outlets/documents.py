@@ -12,12 +12,12 @@ the same registration always gets the same code, and no two get one code.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from stdnum.cn import uscc
 
-SITE_TZ = ZoneInfo("Asia/Shanghai")
+from core.api import site_today
+
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
@@ -49,12 +49,6 @@ def credit_code(tracking_code: str) -> str:
     return base + uscc.calc_check_digit(base)
 
 
-def _local(moment) -> date:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else datetime.now(SITE_TZ).date()
-
-
 def business_licence(item, case: dict, values: dict, holder) -> dict:
     code = credit_code(case["tracking_code"])
     organisation = {"individual": "个人经营", "family": "家庭经营"}[values["organisation"]]
@@ -73,7 +67,7 @@ def business_licence(item, case: dict, values: dict, holder) -> dict:
                 premises.get("detail", "") if isinstance(premises, dict) else str(premises),
             ),
             ("经营范围", values["business_scope"]),
-            ("注册日期", _local(case.get("decided_at")).isoformat()),
+            ("注册日期", site_today(case.get("decided_at")).isoformat()),
         ],
         "paragraphs": ["国家市场监督管理总局监制。电子营业执照与纸质营业执照具有同等法律效力。"],
     }

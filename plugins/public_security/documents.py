@@ -8,10 +8,7 @@ what the QR code vouches for; the ID number is shown masked.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-SITE_TZ = ZoneInfo("Asia/Shanghai")
+from core.api import site_today
 
 
 def _label(item, field_name: str, value: str) -> str:
@@ -19,18 +16,12 @@ def _label(item, field_name: str, value: str) -> str:
     return next((c.label for c in field.choices if c.value == value), value)
 
 
-def _local(moment) -> date:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else datetime.now(SITE_TZ).date()
-
-
 def no_criminal_record_certificate(item, case: dict, values: dict, holder) -> dict:
     number = f"WFZ-{case['tracking_code']}"
     purpose = _label(item, "purpose", values["purpose"])
     if values.get("purpose_detail"):
         purpose = f"{purpose}（{values['purpose_detail']}）"
-    issued = _local(case.get("decided_at"))
+    issued = site_today(case.get("decided_at"))
     return {
         "title": "无犯罪记录证明",
         "number": number,

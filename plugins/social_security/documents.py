@@ -8,10 +8,9 @@ schemes and period listed.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-SITE_TZ = ZoneInfo("Asia/Shanghai")
+from core.api import site_today
 
 
 def _labels(item, field_name: str, selected) -> str:
@@ -26,12 +25,6 @@ def _month(value: str) -> str:
     return f"{day.year}年{day.month}月"
 
 
-def _local(moment) -> date:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.astimezone(SITE_TZ).date() if isinstance(moment, datetime) else datetime.now(SITE_TZ).date()
-
-
 def social_insurance_record(item, case: dict, values: dict, holder) -> dict:
     number = f"CBZM-{case['tracking_code']}"
     return {
@@ -44,7 +37,7 @@ def social_insurance_record(item, case: dict, values: dict, holder) -> dict:
             ("险种", _labels(item, "insurance_types", values["insurance_types"])),
             ("查询期间", f"{_month(values['period_from'])}至{_month(values['period_to'])}"),
             ("用途", _labels(item, "purpose", values["purpose"])),
-            ("出具日期", _local(case.get("decided_at")).isoformat()),
+            ("出具日期", site_today(case.get("decided_at")).isoformat()),
             ("办件编码", case["tracking_code"] or ""),
         ],
         "paragraphs": [

@@ -7,10 +7,7 @@ bank or consulate needs to check and nothing more (the ID number masked).
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-SITE_TZ = ZoneInfo("Asia/Shanghai")
+from core.api import site_today
 
 
 def _choice_labels(item, field_name: str, selected) -> str:
@@ -18,14 +15,6 @@ def _choice_labels(item, field_name: str, selected) -> str:
     labels = {c.value: c.label for c in field.choices}
     chosen = selected if isinstance(selected, list) else [selected]
     return "、".join(labels.get(value, value) for value in chosen)
-
-
-def _local(moment) -> date:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    if isinstance(moment, datetime):
-        return moment.astimezone(SITE_TZ).date()
-    return datetime.now(SITE_TZ).date()
 
 
 def tax_payment_certificate(item, case: dict, values: dict, holder) -> dict:
@@ -43,7 +32,7 @@ def tax_payment_certificate(item, case: dict, values: dict, holder) -> dict:
             ("税种", _choice_labels(item, "tax_types", values["tax_types"])),
             ("入库日期", f"{values['period_from']} 至 {values['period_to']}"),
             ("用途", purpose),
-            ("填发日期", _local(case.get("decided_at")).isoformat()),
+            ("填发日期", site_today(case.get("decided_at")).isoformat()),
             ("办件编码", case["tracking_code"] or ""),
         ],
         "paragraphs": [

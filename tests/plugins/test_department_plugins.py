@@ -45,3 +45,42 @@ def test_each_plugin_is_self_contained(name):
     assert (Path(__file__).parent / name).is_dir()
     for toml in (folder / "items").glob("*.toml"):
         tomllib.loads(toml.read_text(encoding="utf-8"))  # every guide parses on its own
+
+
+# 17:30 UTC on 7 December is already 8 December in 綦江 (UTC+8), still the 7th in London.
+DECIDED_AT = "2026-12-07T17:30:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"), [("Asia/Shanghai", "2026-12-08"), ("Europe/London", "2026-12-07")]
+)
+def test_documents_are_dated_in_the_sites_time_zone(monkeypatch, zone, day):
+    """A certificate decided late in the evening UTC carries the site's local date,
+    whatever zone the site names: the plugins do not assume Beijing time."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    import core.settings
+    from plugins.public_security.documents import no_criminal_record_certificate
+    from plugins.social_security.documents import social_insurance_record
+
+    site = dataclasses.replace(core.settings.get_settings(), timezone=zone)
+    monkeypatch.setattr(core.settings, "get_settings", lambda: site)
+    catalog = get_catalog()
+    holder = SimpleNamespace(name="王秀英", id_number_masked="5002**********1234")
+    case = {"tracking_code": "509910261207000013", "decided_at": DECIDED_AT}
+
+    police = no_criminal_record_certificate(
+        catalog.items["000112005000"],
+        case,
+        {"purpose": "employment", "receiver": "綦江区某公司"},
+        holder,
+    )
+    assert ("出具日期", day) in police["rows"]
+    year, month, date_ = (int(part) for part in day.split("-"))
+    assert f"截至{year}年{month}月{date_}日" in police["paragraphs"][0]
+
+    values = {"insurance_types": ["resident_pension"], "period_from": "2020-01-01",
+              "period_to": "2025-12-31", "purpose": "house_purchase"}  # fmt: skip
+    record = social_insurance_record(catalog.items["000115004000"], case, values, holder)
+    assert ("出具日期", day) in record["rows"]
