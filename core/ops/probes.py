@@ -28,7 +28,21 @@ def _broker_ping() -> None:
     if client is not None:  # Redis
         client.ping()
     elif hasattr(broker, "get_queue_message_counts"):  # RabbitMQ: a round trip on a channel
-        broker.get_queue_message_counts(QUEUE)
+        _on_rabbitmq(broker, lambda: broker.get_queue_message_counts(QUEUE))
+
+
+def _on_rabbitmq(broker, call):
+    """``call()`` on this thread's RabbitMQ channel. Dramatiq keeps one connection per
+    thread and replaces a lost one when it publishes, not when it is asked for counts:
+    after a broker restart (or heartbeats missed while idle) every probe on this thread
+    would fail for good. So a lost connection is dropped and the call tried once more."""
+    import pika.exceptions
+
+    try:
+        return call()
+    except (pika.exceptions.AMQPConnectionError, pika.exceptions.AMQPChannelError):
+        del broker.connection  # Dramatiq's own way to discard this thread's connection
+        return call()
 
 
 async def broker_up() -> bool | None:
@@ -64,7 +78,7 @@ def queue_depths() -> list[tuple[str, str, int]]:
                 client.hlen(f"{ns}:{xq_name(name)}.msgs"),
             )
         elif hasattr(broker, "get_queue_message_counts"):  # RabbitMQ
-            counts = broker.get_queue_message_counts(name)
+            counts = _on_rabbitmq(broker, lambda name=name: broker.get_queue_message_counts(name))
         else:  # the embedded stub broker
             counts = (
                 broker.queues[name].qsize(),

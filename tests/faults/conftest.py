@@ -4,7 +4,8 @@
 
 (.ci/run does). Each takes tens of seconds, so the everyday ``pytest`` run
 skips them; they need PostgreSQL's server binaries and redis-server, which
-``scripts/bootstrap`` and CI's machine provide.
+``scripts/bootstrap`` and CI's machine provide; the tests that involve the broker
+run on both Redis and RabbitMQ (``rabbitmq-server``, which CI's machine has).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import uuid
 
 import pytest
 
-from tests.faults.support import PrivatePostgres, PrivateRedis
+from tests.faults.support import PrivatePostgres, PrivateRabbitmq, PrivateRedis
 
 ENABLED = os.environ.get("TONGBAN_FAULT_TESTS") == "1"
 
@@ -46,6 +47,15 @@ def database(private_postgres):
 @pytest.fixture
 def private_redis():
     server = PrivateRedis()
+    server.start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def private_broker(request):
+    """A broker server of the test's own; a test that takes it runs once on each kind."""
+    server = PrivateRedis() if request.param == "redis" else PrivateRabbitmq()
     server.start()
     yield server
     server.destroy()

@@ -2,9 +2,9 @@
 
 Everything here is started by the caller and belongs to it: a PostgreSQL
 cluster made with ``initdb`` in a temporary folder, a ``redis-server`` on a
-free port, ``tongban serve`` and ``tongban worker`` processes. The machine's
-shared PostgreSQL and Redis are never stopped or restarted — other people's
-tests use them. Every server listens on 127.0.0.1 only.
+free port, a RabbitMQ node of its own, ``tongban serve`` and ``tongban worker``
+processes. The machine's shared PostgreSQL, Redis and RabbitMQ are never stopped or
+restarted — other people's tests use them. Every server listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -145,6 +145,75 @@ class PrivateRedis:
         if self.process and self.process.poll() is None:
             self.process.terminate()  # SIGTERM: redis flushes the append-only file, then exits
             self.process.wait(timeout=20)
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivateRabbitmq:
+    """A RabbitMQ node of our own (its name, ports and data folder), the machine's
+    ``rabbitmq-server`` run as the rabbitmq user. Dramatiq's queues are durable and its
+    messages persistent, so a stop loses no message. Starting takes about 7 s."""
+
+    SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"  # not the wrapper: it logs elsewhere
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="tongban-rabbitmq-"))
+        self.node = f"tongban{self.port}@localhost"
+        (self.dir / "enabled_plugins").write_text("[].\n")
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "rabbitmq", "rabbitmq")
+        self.env = {
+            **os.environ,
+            "HOME": str(self.dir),  # the node's Erlang cookie
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_MNESIA_BASE": str(self.dir / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.dir / "log"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.dir / "enabled_plugins"),
+            "RABBITMQ_CONFIG_FILE": str(self.dir / "rabbitmq"),  # none: the defaults
+        }
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    def start(self) -> None:
+        if not Path(self.SERVER).exists():
+            raise RuntimeError("rabbitmq-server not found (apt-get install rabbitmq-server)")
+        command = [self.SERVER]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "rabbitmq", "--", *command]
+        self.process = subprocess.Popen(
+            command, env=self.env, cwd=self.dir, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        import pika
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"private rabbitmq-server exited; see {self.dir / 'log'}")
+            with contextlib.suppress(pika.exceptions.AMQPError, OSError):
+                pika.BlockingConnection(pika.URLParameters(self.url)).close()
+                return
+            time.sleep(0.25)
+        raise RuntimeError("private rabbitmq-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: the node shuts down in order, then exits
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
 
     def destroy(self) -> None:
         self.stop()

@@ -1,4 +1,6 @@
-"""The broker stopped for a while: filings still succeed, the outbox drains after restart."""
+"""The broker stopped for a while: filings still succeed, the outbox drains after restart.
+
+Run on Redis and on RabbitMQ (the ``private_broker`` fixture)."""
 
 from __future__ import annotations
 
@@ -24,9 +26,9 @@ async def _wait(predicate, timeout: float, what: str) -> None:
 
 
 async def test_broker_stopped_filings_succeed_and_outbox_drains(
-    tmp_path, private_postgres, database, private_redis
+    tmp_path, private_postgres, database, private_broker
 ):
-    env = site_env(database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="4")
+    env = site_env(database, private_broker.url, tmp_path / "var", TONGBAN_DB_POOL="4")
     dbname = database.rsplit("/", 1)[1]
 
     def unsent():
@@ -57,7 +59,7 @@ async def test_broker_stopped_filings_succeed_and_outbox_drains(
             await asyncio.gather(*(file(f"before-{n}") for n in range(3)))
             await _wait(lambda: unsent() == 0 and handled() == 3, 90, "the first jobs")
 
-            private_redis.stop()
+            private_broker.stop()
             await asyncio.gather(*(file(f"during-{n}") for n in range(10)))
             ready = await client.get("/readyz")
             assert ready.status_code == 200  # filings work, so the app stays in rotation
@@ -68,9 +70,14 @@ async def test_broker_stopped_filings_succeed_and_outbox_drains(
             assert unsent() == 10
             assert "tongban_outbox_lag 10.0" in (await client.get("/metrics")).text
 
-            private_redis.start()  # same port and append-only file: the queue as it was
+            private_broker.start()  # same port and data: the queue as it was
             await _wait(lambda: unsent() == 0 and handled() == 13, 120, "the outbox to drain")
-            assert "tongban_outbox_lag 0.0" in (await client.get("/metrics")).text
+            metrics = (await client.get("/metrics")).text
+            assert "tongban_outbox_lag 0.0" in metrics
+            # The app's own connection to the broker came back too, without a restart.
+            assert 'tongban_dependency_up{name="broker"} 1.0' in metrics
+            ready = await client.get("/readyz")
+            assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
             assert _count(private_postgres, dbname, "SELECT count(*) FROM cases_case") == 13
     finally:
         await asyncio.to_thread(worker.stop)

@@ -1,4 +1,8 @@
-"""kill -9 of a worker in the middle of a job: the job is redone, its effect happens once."""
+"""kill -9 of a worker in the middle of a job: the job is redone, its effect happens once.
+
+Run on Redis and on RabbitMQ (the ``private_broker`` fixture). RabbitMQ requeues an
+unacknowledged message as soon as its consumer's connection drops; Redis once the
+dead worker's heartbeat is missed (made quick below)."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from tests.faults.support import (
     start_server,
 )
 
-# A dead worker's messages go back to the queue after 3 s without a heartbeat.
+# Redis: a dead worker's messages go back to the queue after 3 s without a heartbeat.
 QUICK_REQUEUE = {
     "TONGBAN_BROKER_HEARTBEAT_MS": "3000",
     "TONGBAN_BROKER_MAINTENANCE_CHANCE": "1000000",
@@ -42,9 +46,9 @@ def _wait_for(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def test_kill_9_worker_mid_job(tmp_path, private_postgres, database, private_redis):
+async def test_kill_9_worker_mid_job(tmp_path, private_postgres, database, private_broker):
     env = site_env(
-        database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="4", **QUICK_REQUEUE
+        database, private_broker.url, tmp_path / "var", TONGBAN_DB_POOL="4", **QUICK_REQUEUE
     )
     dbname = database.rsplit("/", 1)[1]
     port = free_port()
