@@ -130,7 +130,7 @@ async def submit_bundle(
         existing = await _existing(idempotency_key, principal.staff_id)
         if existing:
             return existing
-    unit = await services.filing_unit(principal, unit_id)
+    unit = services.filing_unit(principal, unit_id)
     declaration = bundle(bundle_code)
     if declaration is None:
         raise BundleNotAvailable(unit=unit["name"], reason=N_("no such bundle"))

@@ -32,7 +32,6 @@ from core.errors import ItemNotAvailable, PermissionDenied, ValidationFailed
 from core.plugins import get_plugin_manager
 from core.residents import crypto
 from core.tenancy.scope import Principal, require_write
-from core.tenancy.tables import Unit
 
 __all__ = [
     "FILING_ROLES",
@@ -63,19 +62,17 @@ class SubmissionContext:
     applicant: dict[str, Any] = field(default_factory=dict)
 
 
-async def filing_unit(principal: Principal, unit_id: int) -> dict:
-    """The unit the principal files at, if they are an agent or window clerk there."""
+def filing_unit(principal: Principal, unit_id: int) -> dict:
+    """The unit the principal files at, if they are an agent or window clerk there.
+
+    Taken from the principal's memberships, read with their units for this request
+    (:func:`core.tenancy.auth.load_principal`; a deactivated unit grants nothing)."""
     require_write(principal)
-    if not any(m.unit_id == unit_id for m in principal.memberships_with(*FILING_ROLES)):
-        raise PermissionDenied()
-    unit = (
-        await Unit.select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.level, Unit.active)
-        .where(Unit.id == unit_id)
-        .first()
-    )
-    if not unit or not unit["active"]:
-        raise PermissionDenied()
-    return unit
+    for m in principal.memberships_with(*FILING_ROLES):
+        if m.unit_id == unit_id:
+            return {"id": m.unit_id, "code": m.unit_code, "name": m.unit_name,
+                    "path": m.unit_path, "level": m.level, "active": True}  # fmt: skip
+    raise PermissionDenied()
 
 
 # -- catalogue: delegation (事项下沉) and the validator's context; owned by core/catalog --
@@ -163,7 +160,7 @@ async def submit(
     existing = await _existing(idempotency_key, principal.staff_id)
     if existing:
         return existing
-    unit = await filing_unit(principal, unit_id)
+    unit = filing_unit(principal, unit_id)
     item = get_catalog().items.get(item_code)
     if item is None:
         raise ItemNotAvailable(unit=unit["name"], reason="no such item")

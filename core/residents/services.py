@@ -412,7 +412,19 @@ def _any_of(clauses):
 
 async def applicant_for_filing(principal: Principal, resident_id: int, *, proven: bool) -> dict:
     """The applicant section of a case filed for this resident (never shown, so not logged)."""
+    return _applicant(await _visible_row(principal, resident_id, proven=proven))
+
+
+async def for_filing(
+    principal: Principal, resident_id: int, *, proven: bool
+) -> tuple[ResidentView, dict]:
+    """The resident as the filing pages show them (masked) and the applicant section of
+    a case filed for them, from one scoped read."""
     row = await _visible_row(principal, resident_id, proven=proven)
+    return _view(row), _applicant(row)
+
+
+def _applicant(row: dict) -> dict:
     return {
         "name": row["name"],
         "id_number": crypto.decrypt(row["id_number_enc"]),

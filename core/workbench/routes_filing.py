@@ -59,19 +59,19 @@ class FilingDeskController(Controller):
         self, request: Request, principal: Principal, resident_id: int, item_code: str
     ):
         proven = is_proven(request, resident_id)
-        person = await residents.visible(principal, resident_id, proven=proven)
+        person, applicant = await residents.for_filing(principal, resident_id, proven=proven)
         membership = services.filing_membership(principal)
         item = await services.item_for(membership, item_code)
-        return person, membership, item, proven
+        return person, applicant, membership, item
 
     async def _page(
         self,
         principal: Principal,
         person,
+        applicant: dict,
         membership: MembershipView,
         item: Item,
         *,
-        proven: bool,
         values: dict,
         errors: dict,
         uploads: dict[str, list[dict]],
@@ -95,7 +95,7 @@ class FilingDeskController(Controller):
                 "uploads": uploads,
                 "places": await places(membership),
                 "max_bytes": materials.max_bytes(),
-                "consents": await pending_consents(principal, person.id, proven=proven),
+                "consents": await pending_consents(principal, applicant),
                 "needs_consent": membership.role == "village_agent",
                 "base": f"/workbench/residents/{person.id}/file/{item.code}",
             },
@@ -110,11 +110,11 @@ class FilingDeskController(Controller):
         resident_id: FromPath[int],
         item_code: FromPath[str],
     ) -> Template:
-        person, membership, item, proven = await self._setup(
+        person, applicant, membership, item = await self._setup(
             request, principal, resident_id, item_code
         )
         return await self._page(
-            principal, person, membership, item, proven=proven, values={}, errors={}, uploads={}
+            principal, person, applicant, membership, item, values={}, errors={}, uploads={}
         )
 
     @post("/check", name="workbench.file_check")
@@ -126,7 +126,7 @@ class FilingDeskController(Controller):
         item_code: FromPath[str],
     ) -> Template:
         """Live validation of one field, with the very rules the submission uses."""
-        _, _, item, _ = await self._setup(request, principal, resident_id, item_code)
+        *_, item = await self._setup(request, principal, resident_id, item_code)
         pairs = list((await request.form()).multi_items())
         field = control(pairs, "_field", 200)
         data = parse_html_form(text_pairs(pairs))
@@ -144,7 +144,7 @@ class FilingDeskController(Controller):
         resident_id: FromPath[int],
         item_code: FromPath[str],
     ) -> Template | Redirect:
-        person, membership, item, proven = await self._setup(
+        person, applicant, membership, item = await self._setup(
             request, principal, resident_id, item_code
         )
         pairs: list[tuple[str, Any]] = list((await request.form()).multi_items())
@@ -168,8 +168,7 @@ class FilingDeskController(Controller):
                 case = await services.file_case(
                     principal,
                     membership,
-                    resident_id=person.id,
-                    proven=proven,
+                    applicant=applicant,
                     item=item,
                     data=data,
                     uploads=chosen,
@@ -186,9 +185,9 @@ class FilingDeskController(Controller):
         return await self._page(
             principal,
             person,
+            applicant,
             membership,
             item,
-            proven=proven,
             values=data,
             errors=errors,
             uploads=uploads,

@@ -32,14 +32,14 @@ SEARCH_MODES = ("id", "name", "phone")
 SIGNATURE_MAX = 700_000  # a data: URL of a tablet signature is well below this
 
 
-async def pending_consents(principal: Principal, resident_id: int, *, proven: bool) -> list[dict]:
-    """This agent's unused, unexpired authorisations from this resident."""
+async def pending_consents(principal: Principal, applicant: dict) -> list[dict]:
+    """This agent's unused, unexpired authorisations from this resident (``applicant``:
+    the resident's applicant section, :func:`core.residents.services.for_filing`)."""
     from core.signing import authorisations
     from core.signing.tables import Authorisation
 
     if not principal.has_role(*authorisations.AGENT_ROLES):
         return []
-    applicant = await residents.applicant_for_filing(principal, resident_id, proven=proven)
     return await (
         Authorisation.select(*authorisations.SUMMARY)
         .where(
@@ -134,7 +134,7 @@ class ResidentDeskController(Controller):
         consented: FromQuery[int] = 0,
     ) -> Template:
         proven = is_proven(request, resident_id)
-        person = await residents.visible(principal, resident_id, proven=proven)
+        person, applicant = await residents.for_filing(principal, resident_id, proven=proven)
         membership = services.filing_membership(principal)
         # The guide's search: name, pinyin initials (cxjm), full pinyin, English, keywords.
         items = guide.search(await services.items_for(membership), q[:64])
@@ -142,7 +142,7 @@ class ResidentDeskController(Controller):
         if request.htmx and request.htmx.target == "item-list":
             return Template("workbench/partials/item_list.html", context=context)
         context.update(
-            consents=await pending_consents(principal, resident_id, proven=proven),
+            consents=await pending_consents(principal, applicant),
             cases=await services.my_cases(principal, resident_id=resident_id),
             may_reveal={f: residents.may_reveal(principal, f) for f in residents.FIELDS},
             notice=(

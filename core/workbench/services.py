@@ -22,7 +22,6 @@ from core.db import transaction
 from core.errors import PermissionDenied, ValidationFailed
 from core.i18n import N_
 from core.materials import services as materials
-from core.residents import services as residents
 from core.settings import get_settings, site_today
 from core.tenancy.scope import MembershipView, Principal, case_visibility, own_filings
 
@@ -84,17 +83,17 @@ async def file_case(
     principal: Principal,
     membership: MembershipView,
     *,
-    resident_id: int,
-    proven: bool,
+    applicant: dict,
     item: Item,
     data: dict,
     uploads: dict[str, list[str]],
     idempotency_key: str | None,
 ) -> dict:
-    """Submit the case and attach its uploads, in one transaction. Returns ``{id, tracking_code}``."""
+    """Submit the case for the resident whose applicant section is ``applicant``
+    (:func:`core.residents.services.for_filing`) and attach its uploads, in one
+    transaction. Returns ``{id, tracking_code}``."""
     from core.catalog.uploads import tokens_in
 
-    applicant = await residents.applicant_for_filing(principal, resident_id, proven=proven)
     wanted = {m.code for m in item.materials}
     ids = [i for code, ids in uploads.items() if code in wanted for i in ids]
     # Files of the form's file fields travel as ids in the values: they belong to the case too.
