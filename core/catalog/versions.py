@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import msgspec
 
 from core.catalog.items import Item, item_from_json
@@ -63,16 +61,24 @@ async def sync_versions() -> int:
     return await ItemVersion.count() - before
 
 
-@lru_cache(maxsize=512)
-def _decode(definition: str) -> Item:
-    return item_from_json(definition.encode())
+# A version row is written once and never changed: its decoded item is kept by id, so
+# the case pages and the worker's jobs need not read and decode the definition again.
+_items_by_version: dict[int, Item] = {}
+_KEEP = 512
 
 
 async def item_for_version(version_id: int) -> Item:
+    item = _items_by_version.get(version_id)
+    if item is not None:
+        return item
     row = (
         await ItemVersion.select(ItemVersion.definition).where(ItemVersion.id == version_id).first()
     )
     definition = row["definition"]
-    return _decode(
-        definition if isinstance(definition, str) else msgspec.json.encode(definition).decode()
+    item = item_from_json(
+        definition.encode() if isinstance(definition, str) else msgspec.json.encode(definition)
     )
+    if len(_items_by_version) >= _KEEP:
+        del _items_by_version[next(iter(_items_by_version))]  # the oldest kept
+    _items_by_version[version_id] = item
+    return item
