@@ -4,9 +4,10 @@
     .venv/bin/python bench/load.py --agents 50 --seconds 20 --filing-seconds 10   # a quick run
 
 What it starts (all private, on free ports, removed afterwards): a PostgreSQL
-cluster (``initdb`` in a temporary folder), a ``redis-server``, ``tongban serve
---workers N --json-logs`` (migrations and the demo site are loaded by ``serve``)
-and one ``tongban worker`` on that Redis — the processes ``deploy/`` describes,
+cluster (``initdb`` in a temporary folder), a ``redis-server`` (or a RabbitMQ node
+with ``--broker rabbitmq``), ``tongban serve --workers N --json-logs`` (migrations and
+the demo site are loaded by ``serve``) and one ``tongban worker`` on that broker — the
+processes ``deploy/`` describes,
 started by the helpers the fault tests use (``tests/faults/support.py``).
 
 Then, each simulated user with its own httpx client and session cookie:
@@ -66,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.faults.support import (  # noqa: E402
     PrivatePostgres,
+    PrivateRabbitmq,
     PrivateRedis,
     free_port,
     site_env,
@@ -572,13 +574,13 @@ async def run(args) -> None:
     PHOTO, SIGNATURE = _jpeg(), _signature()
     cluster = PrivatePostgres(max_connections=300)
     cluster.start()
-    redis = PrivateRedis()
-    redis.start()
+    broker = PrivateRabbitmq() if args.broker == "rabbitmq" else PrivateRedis()
+    broker.start()
     work = Path(tempfile.mkdtemp(prefix="tongban-load-"))
     server = worker = None
     try:
         url = cluster.create_database("tongban_load")
-        env = site_env(url, redis.url, work / "var", TONGBAN_DB_POOL=str(args.pool))
+        env = site_env(url, broker.url, work / "var", TONGBAN_DB_POOL=str(args.pool))
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         started = time.perf_counter()
@@ -586,7 +588,7 @@ async def run(args) -> None:
         worker = start_worker(env, work / "worker.log", "--threads", "2")
         print(
             f"production run: tongban serve --workers {args.workers} (pool {args.pool} each) + "
-            f"tongban worker, PostgreSQL {cluster.port}, Redis {redis.port}; ready in "
+            f"tongban worker, PostgreSQL {cluster.port}, {args.broker} {broker.port}; ready in "
             f"{time.perf_counter() - started:.0f}s; logs in {work}",
             flush=True,
         )
@@ -733,7 +735,7 @@ async def run(args) -> None:
                 f"server stopped (SIGTERM) with exit code {code} in "
                 f"{time.perf_counter() - started:.1f}s"
             )
-        redis.destroy()
+        broker.destroy()
         cluster.destroy()
         shutil.rmtree(work / "var", ignore_errors=True)  # the uploads; the logs stay
 
@@ -763,6 +765,10 @@ def main() -> None:
     parser.add_argument("--filing-seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2, help="app processes (serve --workers)")
     parser.add_argument("--pool", type=int, default=10, help="database pool per app process")
+    parser.add_argument(
+        "--broker", choices=("redis", "rabbitmq"), default="redis",
+        help="a private redis-server or RabbitMQ node for the worker",
+    )  # fmt: skip
     args = parser.parse_args()
     args.filers = min(args.filers, args.agents)
     asyncio.run(run(args))
