@@ -17,7 +17,7 @@ log = logging.getLogger("tongban.relay")
 
 async def relay_once() -> int:
     """Send every pending outbox message; returns how many were sent."""
-    sent: list[int] = []
+    messages: list[tuple[int, Message]] = []
     for row in await outbox.pending():
         if row["actor"] not in ACTORS and row["actor"] not in broker.actors:
             log.error("outbox %s: unknown actor %s", row["id"], row["actor"])
@@ -29,14 +29,24 @@ async def relay_once() -> int:
             kwargs={"outbox_id": row["id"], **row["payload"]},
             options={},
         )
-        try:
-            await asyncio.to_thread(broker.enqueue, message)
-        except Exception:  # broker down: keep the rows, try again on the next pass
-            log.warning("broker unavailable; %s outbox messages wait", len(sent) or "all")
-            break
-        sent.append(row["id"])
+        messages.append((row["id"], message))
+    # The broker clients block: one trip to a thread for the whole pass, not one a message.
+    sent = await asyncio.to_thread(_enqueue, messages) if messages else []
     await outbox.mark_sent(sent)
     return len(sent)
+
+
+def _enqueue(messages: list[tuple[int, Message]]) -> list[int]:
+    """Enqueue in order until the broker refuses; the ids of those sent."""
+    sent: list[int] = []
+    for outbox_id, message in messages:
+        try:
+            broker.enqueue(message)
+        except Exception:  # broker down: keep the rows, try again on the next pass
+            log.warning("broker unavailable; %s outbox messages wait", len(messages) - len(sent))
+            break
+        sent.append(outbox_id)
+    return sent
 
 
 async def relay_forever(interval: float = 1.0, stop: asyncio.Event | None = None) -> None:

@@ -1,0 +1,58 @@
+"""The relay: messages go to the broker in outbox order, and a broker that fails in the
+middle of a pass leaves the rest unsent, to go on the next pass — none lost, none skipped."""
+
+from __future__ import annotations
+
+from core.jobs import outbox
+from core.jobs.broker import broker
+from core.jobs.relay import relay_once
+from core.jobs.tables import OutboxMessage
+
+
+async def _sent_at(ids: list[int]) -> dict[int, object]:
+    rows = await OutboxMessage.select(OutboxMessage.id, OutboxMessage.sent_at).where(
+        OutboxMessage.id.is_in(ids)
+    )
+    return {row["id"]: row["sent_at"] for row in rows}
+
+
+async def test_a_broker_failing_mid_pass_keeps_the_rest_for_the_next_pass(site, monkeypatch):
+    before = (
+        await OutboxMessage.select(OutboxMessage.id)
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    for n in range(3):
+        # Kept by the stand-in broker below: these never reach a worker.
+        await outbox.enqueue("deliver_notification", notification_id=-1 - n)
+    ours = [
+        row["id"]
+        for row in await OutboxMessage.select(OutboxMessage.id).where(
+            OutboxMessage.id > (before["id"] if before else 0)
+        )
+    ]
+    assert len(ours) == 3
+
+    real_enqueue = broker.enqueue
+    delivered: list[int] = []
+    broker_up = False
+
+    def enqueue(message, **options):
+        outbox_id = message.kwargs["outbox_id"]
+        if outbox_id not in ours:  # another test's message: on to the real broker
+            return real_enqueue(message, **options)
+        if outbox_id == ours[1] and not broker_up:
+            raise ConnectionError("broker down")
+        delivered.append(outbox_id)
+        return message
+
+    monkeypatch.setattr(broker, "enqueue", enqueue)
+    await relay_once()
+    assert delivered == ours[:1]
+    sent = await _sent_at(ours)
+    assert sent[ours[0]] is not None and sent[ours[1]] is None and sent[ours[2]] is None
+
+    broker_up = True
+    await relay_once()
+    assert delivered == ours  # the rest, in order, each once
+    assert all(at is not None for at in (await _sent_at(ours)).values())
