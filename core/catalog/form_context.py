@@ -15,9 +15,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from core.catalog import uploads
 from core.catalog.fields import IDENT_MAX_CHARS, FileInfo
+from core.settings import site_today
 from core.tenancy.tables import Unit
 
 # Distinct candidate codes looked up per submission: far more than any form has
@@ -29,10 +31,12 @@ MAX_UNIT_LOOKUP = 500
 class FormContext:
     known_unit_codes: frozenset[str]
     files: Mapping[str, FileInfo] = field(default_factory=dict)
+    # Dates like "today-18y" count from the site's day, in the site's time zone.
+    today: date = field(default_factory=site_today)
 
     def kwargs(self) -> dict:
         """Keyword arguments for :func:`core.catalog.forms.validate`."""
-        return {"known_unit_codes": self.known_unit_codes, "files": self.files}
+        return {"known_unit_codes": self.known_unit_codes, "files": self.files, "today": self.today}
 
 
 def _as_unit_code(value: object) -> str | None:

@@ -107,6 +107,7 @@ async def render_context(
         computed=get_catalog().computed,
         known_unit_codes=context.known_unit_codes,
         files=context.files,
+        today=context.today,
         show_errors=(lambda path: True) if show is None else (lambda path: path in show),
         errors=errors,
         layout=layout,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from core.catalog.conditions import evaluate
@@ -106,26 +107,35 @@ def form_view(
     show_errors: Callable[[str], bool] = lambda path: True,
     errors: list[FieldError] | None = None,
     layout: int = 0,
+    today: date | None = None,
 ) -> list[FieldView]:
     """The fields to render, top to bottom, with the errors ``show_errors`` lets through.
 
     ``errors``: show these instead of the schema's (a failed submission's errors,
     which include those of the plugins' validation hooks). ``layout``: the
-    arrangement of group entries (:attr:`FieldView.dom_id`).
+    arrangement of group entries (:attr:`FieldView.dom_id`). ``today``: as for
+    :func:`core.catalog.forms.validate`.
     """
     files = files or {}
-    result = validate(form, raw, computed=computed, known_unit_codes=known_unit_codes, files=files)
+    result = validate(
+        form, raw, computed=computed, known_unit_codes=known_unit_codes, files=files, today=today
+    )
     grouped: dict[str, list[FieldError]] = {}
     for error in result.errors if errors is None else errors:
         grouped.setdefault(error.path, []).append(error)
     errors_by_path = grouped
-    builder = _Builder(computed or {}, known_unit_codes, files, errors_by_path, show_errors, layout)
+    builder = _Builder(
+        computed or {}, known_unit_codes, files, errors_by_path, show_errors, layout, today
+    )
     return builder.fields(form.fields, raw, result.values, "", ())
 
 
 class _Builder:
-    def __init__(self, computed, known_unit_codes, files, errors, show_errors, layout=0) -> None:
+    def __init__(
+        self, computed, known_unit_codes, files, errors, show_errors, layout=0, today=None
+    ) -> None:
         self.computed = computed
+        self.today = today
         self.known = known_unit_codes
         self.files = files
         self.errors = errors
@@ -176,6 +186,7 @@ class _Builder:
                 computed=self.computed,
                 known_unit_codes=self.known,
                 files=self.files,
+                today=self.today,
             ).values
             out.append(self.fields(f.fields, entry, cleaned, f"{path}[{index}].", scopes))
         return out

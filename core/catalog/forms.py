@@ -72,7 +72,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"  # the site default (core.settings); pass today= to override
+# Where no site is configured (a plugin's own tests). Tongban's callers pass the site's
+# day (``core.settings.site_today``), so its time zone setting counts.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_GROUP_DEPTH = 3
 
 
@@ -489,7 +491,8 @@ def validate(
     multichoice and group). ``files`` are the uploads of *this* submission
     by id: a file id not in it is refused. ``only="children[1].id_number"``
     reports just that path's errors (the live check) but reads everything.
-    ``today`` defaults to the date in Asia/Shanghai.
+    ``today`` (the day dates like ``"today-18y"`` count from) defaults to the date in
+    Asia/Shanghai; Tongban's own callers pass the site's.
     """
     run = _Run(
         Context(

@@ -140,12 +140,11 @@ def quote(
     item = get_catalog().items.get(item_code)
     if item is None:
         raise ItemNotAvailable(unit=membership.unit_name, reason="no such item")
-    result = validate(item.form, data, computed=get_catalog().computed)
+    today = site_today()
+    result = validate(item.form, data, computed=get_catalog().computed, today=today)
     if result.errors:
         raise ValidationFailed(result.errors)
-    context = FeeContext(
-        item_code=item.code, on=site_today(), filing_unit_code=membership.unit_code
-    )
+    context = FeeContext(item_code=item.code, on=today, filing_unit_code=membership.unit_code)
     return compute_fees(item, result.values, context)
 
 

@@ -24,6 +24,7 @@ from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.i18n import N_
 from core.residents import crypto
 from core.residents.tables import Resident, ResidentAccess
+from core.settings import site_today
 from core.tenancy.scope import Principal
 
 # Which roles need which full value, and why (shown in the access log).
@@ -175,7 +176,7 @@ async def search(principal: Principal, by: str, query: dict) -> list[ResidentMat
     form = SEARCH_FORMS.get(by)
     if form is None:
         raise ValidationFailed([FieldError(path="by", message=N_("Choose how to search"))])
-    result = validate(form, query)
+    result = validate(form, query, today=site_today())
     if result.errors:
         raise ValidationFailed(result.errors)
     values = result.values
@@ -208,7 +209,7 @@ async def search(principal: Principal, by: str, query: dict) -> list[ResidentMat
 
 def check_registration(values: dict, *, only: str | None = None) -> list[FieldError]:
     """The registration form's errors (the live check of one field with ``only``)."""
-    return validate(REGISTRATION_FORM, values, only=only).errors
+    return validate(REGISTRATION_FORM, values, only=only, today=site_today()).errors
 
 
 async def register(principal: Principal, values: dict, *, unit_id: int | None = None) -> int:
@@ -218,7 +219,7 @@ async def register(principal: Principal, values: dict, *, unit_id: int | None = 
     (with the existing id) when the ID number is already on file.
     """
     membership = _filing_membership(principal, unit_id)
-    result = validate(REGISTRATION_FORM, values)
+    result = validate(REGISTRATION_FORM, values, today=site_today())
     if result.errors:
         raise ValidationFailed(result.errors)
     clean = result.values

@@ -24,6 +24,7 @@ from core.catalog.forms import FieldError, load_form, validate
 from core.errors import NotFound, PermissionDenied, TongbanError, ValidationFailed
 from core.i18n import N_
 from core.residents import crypto
+from core.settings import site_today
 from core.signing.tables import Authorisation
 from core.tenancy.scope import Principal
 
@@ -160,7 +161,7 @@ async def record(
 ) -> dict:
     """Record a resident's consent taken by this agent; return its row (without the image)."""
     unit = _agent_unit(principal, unit_id)
-    checked = validate(RESIDENT_FORM, {"name": name, "id_number": id_number})
+    checked = validate(RESIDENT_FORM, {"name": name, "id_number": id_number}, today=site_today())
     failed = {e.path for e in checked.errors}
     if "name" in failed:
         raise _bad(N_("The applicant's name is missing."))

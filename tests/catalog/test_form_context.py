@@ -179,3 +179,23 @@ async def test_a_unit_added_just_now_is_accepted_at_once(with_sample_plugin, new
     assert UNKNOWN_PLACE not in page and f'value="{added["village1"]}"' in page
     never = added["village1"][:9] + "299"  # no such village
     assert UNKNOWN_PLACE in await section(agent, {**FARM, "farm_address.unit": never})
+
+
+async def test_dates_count_from_the_sites_day_in_its_time_zone(site, monkeypatch):
+    """``max = "today"`` means the site's today: a date that is already today on
+    Kiritimati (UTC+14) is accepted there and refused, as in the future, at UTC−12."""
+    import dataclasses
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import core.settings
+
+    form = load_form({"fields": [{"name": "on", "type": "date", "label": "日期", "max": "today"}]})
+    ahead = datetime.now(ZoneInfo("Pacific/Kiritimati")).date().isoformat()
+    settings = core.settings.get_settings()
+    for zone, accepted in (("Pacific/Kiritimati", True), ("Etc/GMT+12", False)):
+        changed = dataclasses.replace(settings, timezone=zone)
+        monkeypatch.setattr(core.settings, "get_settings", lambda changed=changed: changed)
+        known = (await form_context({"on": ahead}, staff_id=None)).kwargs()
+        result = validate(form, {"on": ahead}, **known)
+        assert (result.errors == []) is accepted, (zone, result.errors)
