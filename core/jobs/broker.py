@@ -1,7 +1,8 @@
 """The Dramatiq broker, chosen by ``TONGBAN_BROKER_URL``.
 
 - unset: an in-memory stub broker served by a worker thread in the app
-  process (the embedded default; the outbox table is what survives a crash);
+  process (the embedded default; what it holds at a graceful stop goes back to
+  the outbox, see :class:`HeldInMemory`);
 - ``redis://…``: Redis;
 - ``amqp://…``: RabbitMQ.
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import Counter
 
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
@@ -37,6 +40,7 @@ def make_broker(url: str | None) -> dramatiq.Broker:
     if not url:
         broker: dramatiq.Broker = StubBroker()
         broker.emit_after("process_boot")
+        broker.add_middleware(HeldInMemory())
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
@@ -81,6 +85,54 @@ class DatabasePool(Middleware):
         from core import db
 
         get_event_loop_thread().run_coroutine(db.stop())
+
+
+class HeldInMemory(Middleware):
+    """Which outbox messages the in-memory broker holds: relayed (so their rows say sent)
+    and neither acknowledged nor rejected yet — queued, prefetched, or a retry waiting
+    out its back-off. They vanish with the process, so a graceful stop takes them back
+    (:func:`take_back_held`) and marks their rows unsent for the next start.
+
+    Every enqueued message ends in exactly one ack or nack (a retry's hop from the delay
+    queue too), so the enqueues of an outbox id minus its acks and nacks is what is held.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: Counter[int] = Counter()
+
+    def after_enqueue(self, broker, message, delay) -> None:
+        self._count(message, 1)
+
+    def after_ack(self, broker, message) -> None:
+        self._count(message, -1)
+
+    after_nack = after_ack
+
+    def _count(self, message, step: int) -> None:
+        outbox_id = message.kwargs.get("outbox_id")
+        if outbox_id is None:  # sent by an actor itself, not through the outbox
+            return
+        with self._lock:
+            self._held[outbox_id] += step
+            if not self._held[outbox_id]:
+                del self._held[outbox_id]
+
+    def take(self) -> list[int]:
+        with self._lock:
+            held = sorted(outbox_id for outbox_id, n in self._held.items() if n > 0)
+            self._held.clear()
+        return held
+
+
+def take_back_held() -> list[int]:
+    """Empty the in-memory broker (call once its worker stopped); the outbox ids of what it
+    held, to be relayed again; none for a broker server, which keeps its own messages."""
+    held = [i for m in broker.middleware if isinstance(m, HeldInMemory) for i in m.take()]
+    if isinstance(broker, StubBroker):  # else a worker started again here would run them twice
+        for queue_name in broker.queues:
+            broker.flush(queue_name)
+    return held
 
 
 broker = make_broker(get_settings().broker_url)

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 
 from dramatiq import Worker
 
-from core.jobs import actors  # noqa: F401 - declares the actors on the broker
-from core.jobs.broker import broker
+from core.jobs import (
+    actors,  # noqa: F401 - declares the actors on the broker
+    outbox,
+)
+from core.jobs.broker import broker, take_back_held
 from core.jobs.relay import relay_forever
 from core.jobs.scheduler import periodic_jobs, schedule_forever
 
@@ -27,6 +30,8 @@ class EmbeddedJobs:
         if self.scheduler is not None:
             await self.scheduler
         await asyncio.to_thread(self.worker.stop)
+        # The in-memory broker's leftovers die with the process: relay them at the next start.
+        await outbox.mark_unsent(take_back_held())
 
 
 def start_embedded_jobs() -> EmbeddedJobs:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from piccolo.query.functions.aggregate import Count
+
 from core.jobs.tables import OutboxMessage
 
 
@@ -19,14 +21,28 @@ async def enqueue(actor: str, **payload: object) -> None:
     await OutboxMessage.insert(OutboxMessage(actor=actor, payload=payload))
 
 
-async def pending(limit: int = 200) -> list[dict]:
+async def pending(limit: int = 200, actors: list[str] | None = None) -> list[dict]:
+    """The oldest unsent messages, of ``actors`` only when given."""
+    unsent = OutboxMessage.sent_at.is_null()
+    if actors is not None:
+        unsent &= OutboxMessage.actor.is_in(actors)
     return (
         await OutboxMessage.select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.payload)
-        .where(OutboxMessage.sent_at.is_null())
+        .where(unsent)
         .order_by(OutboxMessage.id)
         .limit(limit)
         .output(load_json=True)
     )
+
+
+async def pending_for_others(actors: list[str]) -> dict[str, int]:
+    """Unsent messages of actors other than ``actors``, counted by actor."""
+    rows = (
+        await OutboxMessage.select(OutboxMessage.actor, Count(OutboxMessage.id, alias="n"))
+        .where(OutboxMessage.sent_at.is_null() & OutboxMessage.actor.not_in(actors))
+        .group_by(OutboxMessage.actor)
+    )
+    return {row["actor"]: row["n"] for row in rows}
 
 
 async def mark_sent(ids: list[int]) -> None:
@@ -34,6 +50,12 @@ async def mark_sent(ids: list[int]) -> None:
         await OutboxMessage.update({OutboxMessage.sent_at: datetime.now(UTC)}).where(
             OutboxMessage.id.is_in(ids)
         )
+
+
+async def mark_unsent(ids: list[int]) -> None:
+    """Relay these again: the broker they went to lost them (the embedded one, stopping)."""
+    if ids:
+        await OutboxMessage.update({OutboxMessage.sent_at: None}).where(OutboxMessage.id.is_in(ids))
 
 
 async def lag() -> int:

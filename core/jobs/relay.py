@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from dramatiq import Message
 
@@ -14,14 +15,17 @@ from core.jobs.broker import QUEUE, broker
 
 log = logging.getLogger("tongban.relay")
 
+REPORT_INTERVAL = 60.0  # seconds between two reports of messages this process cannot relay
+_last_report = float("-inf")
+
 
 async def relay_once() -> int:
-    """Send every pending outbox message; returns how many were sent."""
+    """Send every pending outbox message of the actors this process runs; returns how
+    many were sent. The others wait for a process that runs their actor: read with the
+    rest, 200 of them at the head of the outbox stopped the relay for good."""
+    actors = sorted(ACTORS.keys() | broker.actors.keys())
     messages: list[tuple[int, Message]] = []
-    for row in await outbox.pending():
-        if row["actor"] not in ACTORS and row["actor"] not in broker.actors:
-            log.error("outbox %s: unknown actor %s", row["id"], row["actor"])
-            continue
+    for row in await outbox.pending(actors=actors):
         message = Message(
             queue_name=QUEUE,
             actor_name=row["actor"],
@@ -33,7 +37,21 @@ async def relay_once() -> int:
     # The broker clients block: one trip to a thread for the whole pass, not one a message.
     sent = await asyncio.to_thread(_enqueue, messages) if messages else []
     await outbox.mark_sent(sent)
+    await _report_unknown(actors)
     return len(sent)
+
+
+async def _report_unknown(actors: list[str]) -> None:
+    """Warn, once a minute rather than every pass, of messages no actor here can take."""
+    global _last_report
+    if time.monotonic() - _last_report < REPORT_INTERVAL:
+        return
+    _last_report = time.monotonic()
+    if waiting := await outbox.pending_for_others(actors):
+        log.warning(
+            "outbox messages wait for actors this process does not run: %s",
+            ", ".join(f"{actor} ({count})" for actor, count in waiting.items()),
+        )
 
 
 def _enqueue(messages: list[tuple[int, Message]]) -> list[int]:

@@ -9,9 +9,13 @@ staff out gives sessions a Redis of their own, or ``file:``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import re
+import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
@@ -26,6 +30,7 @@ from litestar.utils.dataclass import extract_dataclass_items
 
 from core.settings import Settings
 
+log = logging.getLogger("tongban.sessions")
 ROTATE_FLAG = "tongban.rotate_session"
 LOADED = "tongban.session_loaded"  # (session id, stored bytes) as this request read them
 # Session ids are secrets.token_hex(32): anything else in the cookie was not made here.
@@ -115,6 +120,36 @@ def _instance(settings: Settings) -> str:
 
 
 FILE_STORE = "file:"
+SWEEP_INTERVAL = 3600.0  # seconds between two sweeps of a file store, per process
+
+
+class SweptFileStore(FileStore):
+    """A file store that deletes its expired files now and then, as it writes.
+
+    Litestar's deletes an expired file only when its key is read again and leaves the
+    rest to ``delete_expired``: a session nobody logged out of, or an address that once
+    failed a login, left its file behind for the life of the site. The sweep runs in the
+    background (a folder of many files takes a while), one at a time per store.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._next_sweep = 0.0
+        self._sweeping: asyncio.Task | None = None
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None):
+        await super().set(key, value, expires_in)
+        if self._sweeping is None and time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_INTERVAL
+            self._sweeping = asyncio.create_task(self._sweep())  # kept: a task needs a holder
+
+    async def _sweep(self) -> None:
+        try:
+            await self.delete_expired()
+        except Exception:  # e.g. a file half written meanwhile: the next sweep has it
+            log.warning("sweeping expired entries from %s failed", self.path, exc_info=True)
+        finally:
+            self._sweeping = None
 
 
 def store_url(settings: Settings) -> str:
@@ -142,7 +177,7 @@ def shared_store(settings: Settings, name: str) -> Store:
         from litestar.stores.redis import RedisStore
 
         return RedisStore.with_client(url=url, namespace=f"tongban-{_instance(settings)}-{name}")
-    return FileStore(settings.var_dir / name, create_directories=True)
+    return SweptFileStore(settings.var_dir / name, create_directories=True)
 
 
 def store_registry(settings: Settings) -> StoreRegistry:
