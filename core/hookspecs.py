@@ -213,9 +213,9 @@ def tongban_periodic_jobs() -> list[Any]:
     is queued once through the outbox however many workers tick, and the
     actor receives it as ``slot=<number>``. Example: the core's deadline sweep
     is ``("sweep_deadlines", 60)``. Declare the actor through
-    ``tongban_actors`` and make it idempotent. A malformed entry, or an actor
-    named twice with different periods, stops the scheduler with the plugin's
-    name.
+    ``tongban_actors`` and make it idempotent. A malformed entry, an actor no
+    plugin declares, or an actor named twice with different periods, stops the
+    scheduler with the plugin's name.
     """
 
 

@@ -35,7 +35,8 @@ class EmbeddedJobs:
 
 
 def start_embedded_jobs() -> EmbeddedJobs:
-    jobs = periodic_jobs()  # a plugin's bad declaration stops start-up, naming the plugin
+    # A plugin's bad declaration stops start-up, naming the plugin.
+    jobs = periodic_jobs(actors=broker.actors)
     worker = Worker(broker, worker_threads=2)
     worker.start()
     stop_event = asyncio.Event()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from core.db import transaction
@@ -29,12 +30,14 @@ KEEP_SLOTS = timedelta(days=1)
 HOOK = "tongban_periodic_jobs"
 
 
-def periodic_jobs(pm=None) -> dict[str, int]:
+def periodic_jobs(pm=None, actors: Collection[str] | None = None) -> dict[str, int]:
     """Actor name -> period in seconds, as the plugins declare them (``tongban_periodic_jobs``).
 
     Raises :class:`~core.plugins.PluginError` naming the plugin for an entry
-    that is not ``(actor name, positive whole seconds)``, or for an actor
-    declared twice with different periods.
+    that is not ``(actor name, positive whole seconds)``, for an actor
+    declared twice with different periods, and — given ``actors``, the names
+    this process runs — for an actor not among them: a misspelt name would
+    otherwise queue a message every slot that no worker takes.
     """
     jobs: dict[str, int] = {}
     owner: dict[str, str] = {}
@@ -50,6 +53,10 @@ def periodic_jobs(pm=None) -> dict[str, int]:
             raise PluginError(
                 plugin,
                 f"{HOOK}: the period of {actor!r} must be a positive whole number of seconds",
+            )
+        if actors is not None and actor not in actors:
+            raise PluginError(
+                plugin, f"{HOOK}: no actor {actor!r} is declared (declare it with tongban_actors)"
             )
         if actor in jobs and jobs[actor] != every:
             raise PluginError(

@@ -21,7 +21,8 @@ log = logging.getLogger("tongban.worker")
 
 def run_worker(threads: int) -> None:
     logging.basicConfig(level=logging.INFO)
-    jobs = periodic_jobs()  # a plugin's bad declaration stops the worker, naming the plugin
+    # A plugin's bad declaration stops the worker, naming the plugin.
+    jobs = periodic_jobs(actors=broker.actors)
     worker = Worker(broker, worker_threads=threads)
     worker.start()
     stop = threading.Event()

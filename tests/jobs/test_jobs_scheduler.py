@@ -103,3 +103,20 @@ def test_a_bad_periodic_job_stops_the_scheduler_naming_the_plugin(entry, problem
         scheduler.periodic_jobs(pm)
     # Named as the culprit, or (an actor declared twice) beside the other declarer.
     assert "'careless'" in str(caught.value) and problem in str(caught.value)
+
+
+def test_a_periodic_job_naming_no_declared_actor_stops_start_up():
+    """A misspelt actor would queue a message every slot that no worker takes."""
+    from core.jobs.broker import broker
+
+    class Misspelt:
+        @hookimpl
+        def tongban_periodic_jobs(self):
+            return [("sweep_deadline", 60)]  # the core's is sweep_deadlines
+
+    pm = make_plugin_manager(only=set(), extra=[("misspelt", Misspelt())])
+    with pytest.raises(PluginError) as caught:
+        scheduler.periodic_jobs(pm, actors=broker.actors)
+    assert "'misspelt'" in str(caught.value) and "'sweep_deadline'" in str(caught.value)
+    # The core's own jobs all name actors this process runs.
+    assert scheduler.periodic_jobs(actors=broker.actors)
