@@ -58,7 +58,10 @@ def make_broker(url: str | None) -> dramatiq.Broker:
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-        broker = RabbitmqBroker(url=url)
+        # Publisher confirms: an enqueue returns once RabbitMQ holds the message (written to
+        # disk: the queues are durable, the messages persistent), so the relay never marks
+        # an outbox row sent for a message the broker could still lose in a crash.
+        broker = RabbitmqBroker(url=url, confirm_delivery=True)
     else:
         raise SystemExit(f"Tongban: unsupported broker URL {url!r}")
     broker.add_middleware(AsyncIO())
