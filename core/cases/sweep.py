@@ -7,8 +7,9 @@ own transaction: its light event, its escalation and the outbox messages
 announcing them commit together, and the row's next ``light_changes_at`` is
 written with them. A sweep killed half-way leaves the rows it had not
 committed as they were, so the next sweep does them — nothing lost, nothing
-twice (a second sweeper racing on the same row loses on the event chain's
-optimistic check and skips it).
+twice (a second sweeper racing on the same case loses on the event chain's
+optimistic check and skips it; on the same task, it waits for the task's row
+lock and then finds the row moved on).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from core.cases.flow import Ctx, record
 from core.cases.states import CLOCK_STATES, State
 from core.cases.tables import Case, Task
 from core.catalog.versions import item_for_version
-from core.db import transaction
+from core.db import is_postgres, transaction
 from core.deadlines.calendar import WorkingCalendar
 from core.deadlines.lights import Light, light_for, next_change
 from core.deadlines.site_calendar import site_calendar, yellow_share
@@ -171,7 +172,7 @@ async def _sweep_task(
     task_id: int, now: datetime, calendar: WorkingCalendar, report: SweepReport
 ) -> None:
     async with transaction():
-        task = await Task.select().where(Task.id == task_id).first()
+        task = await _locked_task(task_id)
         if task is None or task["state"] != "open" or _moved(task["light_changes_at"], now):
             return
         case = await Case.select().where(Case.id == task["case"]).first()
@@ -222,6 +223,17 @@ async def _sweep_task(
         report.step_lights += 1
         if light is Light.RED:
             report.escalations += len(await escalate(ctx, "step_overdue", [task]))
+
+
+async def _locked_task(task_id: int) -> dict | None:
+    """The task, locked until the transaction ends. Its case is read after it, so without
+    the lock a sweeper that read the task just before another committed would see the
+    case's new event count, pass the event chain's check and change the light again.
+    SQLite's write lock (an immediate transaction) already keeps sweepers apart."""
+    query = Task.select().where(Task.id == task_id)
+    if is_postgres():
+        query = query.lock_rows()
+    return await query.first()
 
 
 async def _silent_consent(ctx: Ctx, task: dict, step, parent, due_on) -> None:

@@ -5,7 +5,8 @@ The scheduler (:mod:`core.jobs.scheduler`) queues ``reports_tick`` every ten
 minutes, once per slot however many workers tick. Each run decides from the
 site-local time what is due, and everything it does is idempotent: a
 reconciliation runs once a night (a run that died is taken over after a few
-hours), and a month is compiled for the townships that do not have it yet.
+hours, one that failed is done again by the retried tick, up to three times a
+night), and a month is compiled for the townships that do not have it yet.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from core.settings import get_settings
 log = logging.getLogger("tongban.reports")
 
 STALE_RUN = timedelta(hours=3)
+FAILED_RUNS_A_NIGHT = 3  # a reconciliation that keeps failing is left to the next night
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,19 @@ async def reconciliation_due(local: datetime, now: datetime) -> bool:
     if local.hour < schedule().nightly_hour:
         return False
     runs = await ReconciliationRun.select(
-        ReconciliationRun.started_at, ReconciliationRun.finished_at
+        ReconciliationRun.started_at, ReconciliationRun.finished_at, ReconciliationRun.error
     ).where((ReconciliationRun.run_on == local.date()) & (ReconciliationRun.trigger == "nightly"))
+    failed = 0
     for run in runs:
         started = run["started_at"]
         started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
-        if run["finished_at"] is not None or now - started < STALE_RUN:
-            return False
-    return True
+        if run["finished_at"] is None and now - started < STALE_RUN:
+            return False  # still running
+        if run["finished_at"] is not None and not run["error"]:
+            return False  # done for tonight
+        # A run that raised (recorded, then re-raised for the retry) has not reconciled.
+        failed += run["error"] != ""
+    return failed < FAILED_RUNS_A_NIGHT
 
 
 async def run(now: datetime | None = None) -> dict:
