@@ -574,6 +574,16 @@ def clean_uscc(f: Field, raw: Any, ctx: Context) -> Any:
 _UNIT_RE = re.compile(r"[0-9]{12}\Z")
 
 
+def address_unit(raw: Any) -> str | None:
+    """The unit code an address's ``unit`` value reads as — normalised exactly as
+    :func:`clean_address` does — or None when it reads as none."""
+    try:
+        unit = _ident(raw, UNIT_INVALID)
+    except Invalid:
+        return None
+    return unit if unit is not None and _UNIT_RE.match(unit) else None
+
+
 def clean_address(f: Field, raw: Any, ctx: Context) -> Any:
     """``{"unit": 12-digit code, "detail": free text}``; a bare string is a unit code."""
     if raw is None:

@@ -12,13 +12,12 @@ read, and a unit deactivated or added a moment ago counts at once.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from core.catalog import uploads
-from core.catalog.fields import IDENT_MAX_CHARS, FileInfo
+from core.catalog.fields import FileInfo, address_unit
 from core.settings import site_today
 from core.tenancy.tables import Unit
 
@@ -39,21 +38,6 @@ class FormContext:
         return {"known_unit_codes": self.known_unit_codes, "files": self.files, "today": self.today}
 
 
-def _as_unit_code(value: object) -> str | None:
-    """``value`` as the validator reads an address's unit (NFKC, spaces and hyphens
-    dropped: ``clean_address``), if that is 12 ASCII digits; else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        value = str(value) if 0 <= value < 10**12 else ""  # clients may send codes as numbers
-    if not isinstance(value, str) or len(value) > IDENT_MAX_CHARS:  # the validator refuses those
-        return None
-    code = unicodedata.normalize("NFKC", value).strip().replace(" ", "").replace("-", "")
-    if len(code) == 12 and code.isascii() and code.isdigit():
-        return code
-    return None
-
-
 def unit_codes_in(data: object, limit: int = MAX_UNIT_LOOKUP) -> list[str]:
     """The distinct strings in submitted data that could be a unit code (at most ``limit``).
 
@@ -69,7 +53,7 @@ def unit_codes_in(data: object, limit: int = MAX_UNIT_LOOKUP) -> list[str]:
         elif isinstance(node, list | tuple):
             stack.extend(node)
         else:
-            code = _as_unit_code(node)
+            code = address_unit(node)
             if code is not None:
                 found[code] = None
     return list(found)
