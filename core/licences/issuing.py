@@ -17,7 +17,7 @@ import re
 from core.catalog.items import Item
 from core.i18n import gettext
 from core.licences.tables import Licence
-from core.settings import get_settings
+from core.settings import get_settings, site_today
 from core.signing.authority import is_initialised
 from core.signing.documents import DocumentDraft, issue_document
 from core.signing.notices import (
@@ -25,7 +25,6 @@ from core.signing.notices import (
     Rendered,
     events_needing,
     load_context,
-    local_date,
     render,
     unit_name,
 )
@@ -60,7 +59,7 @@ def licence_number(case: dict) -> str:
 
 def default_content(kind: str, case: dict, event: dict, issuer: str, ctx: CaseContext):
     item = ctx.item
-    issued_on = dt.date.fromisoformat(local_date(event["at"]))
+    issued_on = site_today(event["at"])
     until = valid_until(item, issued_on)
     number = licence_number(case)
     rows = [
@@ -108,7 +107,7 @@ async def issue_licences(case: dict, event: dict) -> list[dict]:
         )
         until = content.extra.get("valid_until")
         if until is None and "valid_until" not in content.extra:
-            until = valid_until(ctx.item, dt.date.fromisoformat(local_date(ev["at"])))
+            until = valid_until(ctx.item, site_today(ev["at"]))
         await Licence.insert(
             Licence(
                 licence_number=str(content.extra.get("number") or licence_number(case))[:64],

@@ -10,9 +10,6 @@ and the attachment becomes an event of the case's hash chain.
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from core.cases.events import append_event
 from core.cases.services import visible_case
 from core.cases.states import OPEN_STATES
@@ -23,7 +20,7 @@ from core.i18n import N_
 from core.jobs import outbox
 from core.licences.tables import Licence, LicenceUse
 from core.residents.tables import Resident
-from core.settings import get_settings
+from core.settings import site_today
 from core.signing.tables import Document
 from core.signing.verification import verify_code
 from core.tenancy.scope import Principal
@@ -86,13 +83,9 @@ LICENCE_COLUMNS = (
 )
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(get_settings().timezone)).date()
-
-
 def _current(row: dict) -> bool:
     return row["status"] == "valid" and (
-        row["valid_until"] is None or row["valid_until"] >= _today()
+        row["valid_until"] is None or row["valid_until"] >= site_today()
     )
 
 

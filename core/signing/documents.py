@@ -20,13 +20,12 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from stdnum.iso7064 import mod_37_36
 
 from core.errors import NotFound, TongbanError
 from core.i18n import N_, gettext
-from core.settings import get_settings
+from core.settings import get_settings, site_today
 from core.signing import cms, pdf, qr
 from core.signing.authority import Signer, person_signer, unit_signer
 from core.signing.tables import Document
@@ -150,7 +149,7 @@ def seal(
         rows=rows,
         paragraphs=list(draft.paragraphs),
         unit_name=unit_name,
-        issued_on=moment.astimezone(ZoneInfo(settings.timezone)).date(),
+        issued_on=site_today(moment),
         verification_code=code,
         qr_png=qr.qr_png(payload),
         labels=_labels(settings.default_locale),

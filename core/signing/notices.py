@@ -16,7 +16,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -27,7 +26,7 @@ from core.i18n import N_, gettext
 from core.plugins import get_plugin_manager
 from core.residents import crypto
 from core.residents.tables import Resident
-from core.settings import get_settings
+from core.settings import get_settings, site_today
 from core.signing.authority import is_initialised
 from core.signing.documents import DocumentDraft, issue_document
 from core.signing.tables import Document
@@ -99,9 +98,8 @@ def _(message: str, **params: object) -> str:
 
 
 def local_date(moment: datetime | str) -> str:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.astimezone(ZoneInfo(get_settings().timezone)).date().isoformat()
+    """The site-local day of ``moment``, ISO-written."""
+    return site_today(moment).isoformat()
 
 
 def common_rows(case: dict, ctx: CaseContext) -> list[tuple[str, str]]:
