@@ -14,16 +14,14 @@ hands it to every channel not yet done, noting each result on the row.
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 import msgspec
-from babel.dates import format_date
 
 from core.cases import access, timing
 from core.cases.declarations import OutgoingMessage
 from core.cases.tables import Notification
 from core.catalog.versions import item_for_version
-from core.i18n import N_, babel_locale, gettext
+from core.i18n import N_, format_day, gettext
 from core.jobs import outbox
 from core.plugins import await_me_maybe, get_plugin_manager
 from core.residents import crypto
@@ -113,9 +111,7 @@ def _text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
             code=code,
             amount=payload.get("amount", ""),
             payment_code=payload.get("payment_code", ""),
-            pay_by=format_date(
-                date.fromisoformat(payload["pay_by"]), format="medium", locale=babel_locale(locale)
-            ),
+            pay_by=format_day(payload["pay_by"], locale),
         )
     elif kind == "issue_held" and payload.get("awaiting") == "payment":
         body = t(

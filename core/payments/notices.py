@@ -10,14 +10,11 @@ channels (SMS …) get a ``deliver_notification`` job.
 
 from __future__ import annotations
 
-from datetime import date
-
 import msgspec
-from babel.dates import format_date
 
 from core.cases import notifications
 from core.catalog.versions import item_for_version
-from core.i18n import N_, babel_locale, gettext
+from core.i18n import N_, format_day, gettext
 from core.payments.lapse import LAPSE, REMINDER
 from core.settings import get_settings
 
@@ -25,11 +22,6 @@ SUBJECTS = {
     REMINDER: N_("Payment deadline near"),
     LAPSE: N_("Fees not paid in time: application closed"),
 }
-
-
-def local_date(value: str, locale: str) -> str:
-    """An ISO date as the reader's locale writes it (2026年12月22日, Dec 22, 2026)."""
-    return format_date(date.fromisoformat(value), format="medium", locale=babel_locale(locale))
 
 
 def text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
@@ -43,7 +35,7 @@ def text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
         "code": case["tracking_code"] or "",
         "amount": payload.get("amount", ""),
         "payment_code": payload.get("payment_code", ""),
-        "pay_by": local_date(payload["pay_by"], locale) if payload.get("pay_by") else "",
+        "pay_by": format_day(payload["pay_by"], locale) if payload.get("pay_by") else "",
     }
     if event["kind"] == REMINDER:
         body = N_(
