@@ -9,8 +9,7 @@ import time
 
 from dramatiq import Message
 
-from core.jobs import outbox
-from core.jobs.actors import ACTORS
+from core.jobs import actors, outbox  # noqa: F401 - actors: declares the core's on the broker
 from core.jobs.broker import QUEUE, broker
 
 log = logging.getLogger("tongban.relay")
@@ -23,9 +22,9 @@ async def relay_once() -> int:
     """Send every pending outbox message of the actors this process runs; returns how
     many were sent. The others wait for a process that runs their actor: read with the
     rest, 200 of them at the head of the outbox stopped the relay for good."""
-    actors = sorted(ACTORS.keys() | broker.actors.keys())
+    names = sorted(broker.actors)  # the core's and the plugins' declared in this process
     messages: list[tuple[int, Message]] = []
-    for row in await outbox.pending(actors=actors):
+    for row in await outbox.pending(actors=names):
         message = Message(
             queue_name=QUEUE,
             actor_name=row["actor"],
@@ -37,17 +36,17 @@ async def relay_once() -> int:
     # The broker clients block: one trip to a thread for the whole pass, not one a message.
     sent = await asyncio.to_thread(_enqueue, messages) if messages else []
     await outbox.mark_sent(sent)
-    await _report_unknown(actors)
+    await _report_unknown(names)
     return len(sent)
 
 
-async def _report_unknown(actors: list[str]) -> None:
+async def _report_unknown(names: list[str]) -> None:
     """Warn, once a minute rather than every pass, of messages no actor here can take."""
     global _last_report
     if time.monotonic() - _last_report < REPORT_INTERVAL:
         return
     _last_report = time.monotonic()
-    if waiting := await outbox.pending_for_others(actors):
+    if waiting := await outbox.pending_for_others(names):
         log.warning(
             "outbox messages wait for actors this process does not run: %s",
             ", ".join(f"{actor} ({count})" for actor, count in waiting.items()),
