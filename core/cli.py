@@ -129,14 +129,17 @@ def serve(
     json_logs = json_requested(json_logs)
     configure(json_logs, log_level)
     settings = get_settings()
+    if workers > 1 and settings.embedded_worker:
+        # Each process would hold jobs in memory of its own, and `tongban worker` needs
+        # a broker to take them from: nothing would run them.
+        raise click.UsageError(
+            "several app processes need a broker: set TONGBAN_BROKER_URL "
+            "(redis://… or amqp://…) and run `tongban worker` beside them"
+        )
     _run(prepare(settings))
     if settings.demo:
         _print_demo_accounts(settings, host, port)
-    if workers > 1 and settings.embedded_worker:
-        click.echo(
-            "note: with several app processes and no broker, run `tongban worker` too", err=True
-        )
-    os.environ["TONGBAN_EMBEDDED_JOBS"] = "1" if settings.embedded_worker and workers == 1 else "0"
+    os.environ["TONGBAN_EMBEDDED_JOBS"] = "1" if settings.embedded_worker else "0"
     if workers > 1:
         from core.ops.metrics_dir import prepare_multiprocess_metrics
 

@@ -15,7 +15,7 @@ async def drain(worker) -> None:
     from dramatiq.brokers.stub import StubBroker
 
     from core.jobs.broker import QUEUE, broker
-    from core.jobs.relay import relay_once
+    from core.jobs.relay import mark_settled, relay_once
 
     while await relay_once():
         pass
@@ -24,6 +24,7 @@ async def drain(worker) -> None:
     else:
         await asyncio.to_thread(broker.join, QUEUE)
     await asyncio.to_thread(worker.join)
+    await mark_settled()  # the embedded default marks a row sent once its job is done
 
 
 class Browser:

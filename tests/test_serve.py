@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import re
 import socket
 import subprocess
@@ -126,3 +127,18 @@ async def test_serve_twice_on_the_same_site(tmp_path):
             await asyncio.to_thread(_stop, second)
         counts = await _run(site.env, "site", "load", "demo")
         assert "0 levels, 0 units, 0 staff, 0 memberships" in counts.stdout
+
+
+async def test_several_app_processes_without_a_broker_are_refused(tmp_path):
+    """Each would hold its jobs in memory, and `tongban worker` needs a broker: nothing
+    would run them. Refused before anything is made."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TONGBAN_BROKER_URL", "TONGBAN_DATABASE_URL")
+    }
+    env["TONGBAN_VAR_DIR"] = str(tmp_path / "var")
+    result = await _run(env, "serve", "--workers", "2", "--port", str(_free_port()), timeout=60)
+    assert result.returncode == 2
+    assert "several app processes need a broker: set TONGBAN_BROKER_URL" in result.stderr
+    assert not (tmp_path / "var" / "tongban.sqlite3").exists()

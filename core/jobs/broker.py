@@ -1,8 +1,8 @@
 """The Dramatiq broker, chosen by ``TONGBAN_BROKER_URL``.
 
 - unset: an in-memory stub broker served by a worker thread in the app
-  process (the embedded default; what it holds at a graceful stop goes back to
-  the outbox, see :class:`HeldInMemory`);
+  process (the embedded default; an outbox row counts as sent only once its job
+  settled, so a crash loses nothing, see :class:`HeldInMemory`);
 - ``redis://…``: Redis;
 - ``amqp://…``: RabbitMQ.
 
@@ -91,18 +91,24 @@ class DatabasePool(Middleware):
 
 
 class HeldInMemory(Middleware):
-    """Which outbox messages the in-memory broker holds: relayed (so their rows say sent)
-    and neither acknowledged nor rejected yet — queued, prefetched, or a retry waiting
-    out its back-off. They vanish with the process, so a graceful stop takes them back
-    (:func:`take_back_held`) and marks their rows unsent for the next start.
+    """Which outbox messages the in-memory broker holds: relayed, and neither acknowledged
+    nor rejected yet — queued, being processed, or a retry waiting out its back-off.
+
+    They die with the process, however it ends (a kill -9 too), so on the embedded
+    default an outbox row is marked sent only once its message has *settled* — its
+    job done, or given up after its retries — and the relay skips the rows held here
+    meanwhile (:meth:`unfinished`). A row held at a crash is still unsent: the next
+    start relays it again, and the actor, idempotent, does its work once.
 
     Every enqueued message ends in exactly one ack or nack (a retry's hop from the delay
-    queue too), so the enqueues of an outbox id minus its acks and nacks is what is held.
+    queue too), and a retry is enqueued before its failed attempt is acknowledged, so
+    an outbox id's enqueues minus its acks and nacks is what is held.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held: Counter[int] = Counter()
+        self._settled: set[int] = set()
 
     def after_enqueue(self, broker, message, delay) -> None:
         self._count(message, 1)
@@ -120,22 +126,46 @@ class HeldInMemory(Middleware):
             self._held[outbox_id] += step
             if not self._held[outbox_id]:
                 del self._held[outbox_id]
+                self._settled.add(outbox_id)
 
-    def take(self) -> list[int]:
+    def held(self) -> int:
         with self._lock:
-            held = sorted(outbox_id for outbox_id, n in self._held.items() if n > 0)
+            return len(self._held)
+
+    def unfinished(self) -> set[int]:
+        """Outbox ids not to relay again: held, or settled but not yet marked sent."""
+        with self._lock:
+            return set(self._held) | self._settled
+
+    def settled(self) -> list[int]:
+        with self._lock:
+            return sorted(self._settled)
+
+    def forget(self, ids: list[int]) -> None:
+        """Marked sent in the database: no longer ours to remember."""
+        with self._lock:
+            self._settled.difference_update(ids)
+
+    def drop_held(self) -> None:
+        """The broker was emptied: what it held is unsent in the outbox, for the next start."""
+        with self._lock:
             self._held.clear()
-        return held
 
 
-def take_back_held() -> list[int]:
-    """Empty the in-memory broker (call once its worker stopped); the outbox ids of what it
-    held, to be relayed again; none for a broker server, which keeps its own messages."""
-    held = [i for m in broker.middleware if isinstance(m, HeldInMemory) for i in m.take()]
-    if isinstance(broker, StubBroker):  # else a worker started again here would run them twice
+def in_memory() -> HeldInMemory | None:
+    """The embedded default's bookkeeping; None for a broker server, which keeps its own
+    messages (a row is sent once the server holds the message)."""
+    return next((m for m in broker.middleware if isinstance(m, HeldInMemory)), None)
+
+
+def empty_in_memory() -> None:
+    """Empty the in-memory broker once its worker stopped, so that a worker started again in
+    this process does not run those messages twice; their rows are still unsent."""
+    if isinstance(broker, StubBroker):
         for queue_name in broker.queues:
             broker.flush(queue_name)
-    return held
+    if (memory := in_memory()) is not None:
+        memory.drop_held()
 
 
 broker = make_broker(get_settings().broker_url)

@@ -8,12 +8,9 @@ from dataclasses import dataclass
 
 from dramatiq import Worker
 
-from core.jobs import (
-    actors,  # noqa: F401 - declares the actors on the broker
-    outbox,
-)
-from core.jobs.broker import broker, take_back_held
-from core.jobs.relay import relay_forever
+from core.jobs import actors  # noqa: F401 - declares the actors on the broker
+from core.jobs.broker import broker, empty_in_memory
+from core.jobs.relay import mark_settled, relay_forever
 from core.jobs.scheduler import periodic_jobs, schedule_forever
 
 
@@ -30,8 +27,10 @@ class EmbeddedJobs:
         if self.scheduler is not None:
             await self.scheduler
         await asyncio.to_thread(self.worker.stop)
-        # The in-memory broker's leftovers die with the process: relay them at the next start.
-        await outbox.mark_unsent(take_back_held())
+        await mark_settled()
+        # What the in-memory broker still holds dies with the process; its rows are
+        # unsent, so the next start relays them again.
+        empty_in_memory()
 
 
 def start_embedded_jobs() -> EmbeddedJobs:

@@ -9,6 +9,7 @@ and marking re-sends the row later, so every actor must be idempotent.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from piccolo.query.functions.aggregate import Count
@@ -21,11 +22,16 @@ async def enqueue(actor: str, **payload: object) -> None:
     await OutboxMessage.insert(OutboxMessage(actor=actor, payload=payload))
 
 
-async def pending(limit: int = 200, actors: list[str] | None = None) -> list[dict]:
-    """The oldest unsent messages, of ``actors`` only when given."""
+async def pending(
+    limit: int = 200, actors: list[str] | None = None, skip: Collection[int] = ()
+) -> list[dict]:
+    """The oldest unsent messages, of ``actors`` only when given, leaving out the ids in
+    ``skip`` (those the embedded default's broker holds)."""
     unsent = OutboxMessage.sent_at.is_null()
     if actors is not None:
         unsent &= OutboxMessage.actor.is_in(actors)
+    if skip:
+        unsent &= OutboxMessage.id.not_in(sorted(skip))
     return (
         await OutboxMessage.select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.payload)
         .where(unsent)
@@ -52,12 +58,7 @@ async def mark_sent(ids: list[int]) -> None:
         )
 
 
-async def mark_unsent(ids: list[int]) -> None:
-    """Relay these again: the broker they went to lost them (the embedded one, stopping)."""
-    if ids:
-        await OutboxMessage.update({OutboxMessage.sent_at: None}).where(OutboxMessage.id.is_in(ids))
-
-
 async def lag() -> int:
-    """Messages written but not yet relayed (exported as a metric)."""
+    """Messages written but not yet sent: not yet held by the broker server — on the
+    embedded default, not yet done (exported as a metric)."""
     return await OutboxMessage.count().where(OutboxMessage.sent_at.is_null())

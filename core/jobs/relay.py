@@ -1,4 +1,9 @@
-"""Relay outbox rows to the broker, then mark them sent."""
+"""Relay outbox rows to the broker, then mark them sent.
+
+A row is sent once the broker server holds its message; on the embedded default,
+whose in-memory broker dies with the process, once its job settled (see
+:class:`core.jobs.broker.HeldInMemory`).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,13 @@ import time
 from dramatiq import Message
 
 from core.jobs import actors, outbox  # noqa: F401 - actors: declares the core's on the broker
-from core.jobs.broker import QUEUE, broker
+from core.jobs.broker import QUEUE, broker, in_memory
 
 log = logging.getLogger("tongban.relay")
 
 REPORT_INTERVAL = 60.0  # seconds between two reports of messages this process cannot relay
+BATCH = 200  # messages read a pass
+MEMORY_CAP = 1000  # messages the embedded default's in-memory broker is given to hold at most
 _last_report = float("-inf")
 
 
@@ -23,8 +30,13 @@ async def relay_once() -> int:
     many were sent. The others wait for a process that runs their actor: read with the
     rest, 200 of them at the head of the outbox stopped the relay for good."""
     names = sorted(broker.actors)  # the core's and the plugins' declared in this process
+    memory = in_memory()
+    skip, room = set(), BATCH
+    if memory is not None:  # leave alone what it holds, and give it no more than its cap
+        skip, room = memory.unfinished(), min(BATCH, MEMORY_CAP - memory.held())
+    rows = await outbox.pending(limit=room, actors=names, skip=skip) if room > 0 else []
     messages: list[tuple[int, Message]] = []
-    for row in await outbox.pending(actors=names):
+    for row in rows:
         message = Message(
             queue_name=QUEUE,
             actor_name=row["actor"],
@@ -35,9 +47,19 @@ async def relay_once() -> int:
         messages.append((row["id"], message))
     # The broker clients block: one trip to a thread for the whole pass, not one a message.
     sent = await asyncio.to_thread(_enqueue, messages) if messages else []
-    await outbox.mark_sent(sent)
+    if memory is None:
+        await outbox.mark_sent(sent)
+    else:
+        await mark_settled()
     await _report_unknown(names)
     return len(sent)
+
+
+async def mark_settled() -> None:
+    """The embedded default: mark sent the rows whose jobs the in-memory broker finished."""
+    if (memory := in_memory()) is not None and (ids := memory.settled()):
+        await outbox.mark_sent(ids)
+        memory.forget(ids)
 
 
 async def _report_unknown(names: list[str]) -> None:

@@ -164,7 +164,9 @@ async def gauges() -> list[GaugeMetricFamily]:
         if lag is not None:
             families.append(
                 GaugeMetricFamily(
-                    "tongban_outbox_lag", "Outbox messages not yet relayed to the broker.", lag
+                    "tongban_outbox_lag",
+                    "Outbox messages not yet held by the broker (embedded: not yet done).",
+                    lag,
                 )
             )
             families.append(

@@ -5,6 +5,7 @@ Run on Redis and on RabbitMQ (the ``private_broker`` fixture)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import httpx
@@ -25,15 +26,24 @@ async def _wait(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def _lag(client: httpx.AsyncClient) -> float:
+    metrics = (await client.get("/metrics")).text
+    return float(re.search(r"^tongban_outbox_lag (\S+)$", metrics, re.MULTILINE).group(1))
+
+
 async def test_broker_stopped_filings_succeed_and_outbox_drains(
     tmp_path, private_postgres, database, private_broker
 ):
     env = site_env(database, private_broker.url, tmp_path / "var", TONGBAN_DB_POOL="4")
     dbname = database.rsplit("/", 1)[1]
 
-    def unsent():
+    # The filings' messages; the workers' periodic ticks (a minute's deadline
+    # sweep) join the outbox too whenever a minute turns during the test.
+    def unsent(where: str = "actor = 'case_event'"):
         return _count(
-            private_postgres, dbname, "SELECT count(*) FROM jobs_outbox WHERE sent_at IS NULL"
+            private_postgres,
+            dbname,
+            f"SELECT count(*) FROM jobs_outbox WHERE sent_at IS NULL AND {where}",
         )
 
     def handled():
@@ -68,12 +78,16 @@ async def test_broker_stopped_filings_succeed_and_outbox_drains(
             assert 'tongban_dependency_up{name="broker"} 0.0' in metrics
             await asyncio.sleep(3)  # several relay passes fail meanwhile; nothing is lost
             assert unsent() == 10
-            assert "tongban_outbox_lag 10.0" in (await client.get("/metrics")).text
+            assert 10 <= await _lag(client) <= unsent("true")
 
             private_broker.start()  # same port and data: the queue as it was
-            await _wait(lambda: unsent() == 0 and handled() == 13, 120, "the outbox to drain")
+            await _wait(lambda: unsent("true") == 0 and handled() == 13, 120, "the outbox to drain")
+            lags = []  # the metric shows the drain (a periodic tick may come and go meanwhile)
+            while len(lags) < 50 and (not lags or lags[-1] != 0):
+                lags.append(await _lag(client))
+                await asyncio.sleep(0.2)
+            assert lags[-1] == 0, lags
             metrics = (await client.get("/metrics")).text
-            assert "tongban_outbox_lag 0.0" in metrics
             # The app's own connection to the broker came back too, without a restart.
             assert 'tongban_dependency_up{name="broker"} 1.0' in metrics
             ready = await client.get("/readyz")

@@ -1,10 +1,11 @@
-"""The embedded default stopped gracefully: nothing relayed to its in-memory broker is lost.
+"""The embedded default stopped, gracefully or by kill -9: nothing relayed to its in-memory
+broker is lost.
 
-The relay marks an outbox row sent once the in-memory broker holds its message. A
-message still waiting there at a graceful stop — queued behind others, or a retry
-waiting out its back-off (a notification channel down) — vanished with the process
-while its row said "sent": the notification was never delivered. Now its row goes
-back to unsent at the stop, and the next start relays it again.
+The relay used to mark an outbox row sent once the in-memory broker held its message.
+A message still waiting there when the process ended — queued behind others, or a
+retry waiting out its back-off (a notification channel down) — vanished with the
+process while its row said "sent": the notification was never delivered. Now the row
+is marked sent only once its job is done, so the next start relays it again.
 
 Each start is a process of its own, as in production (and so that its in-memory
 broker is not the one the other tests' worker uses); it runs the app's start and
@@ -16,8 +17,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
+
+import pytest
 
 from core.jobs import outbox
 from core.jobs.tables import OutboxMessage
@@ -26,13 +30,16 @@ from tests.faults.support import ROOT
 DELIVERED, CHANNEL_DOWN = -9101, -9102  # no such notifications: the channel is stubbed
 
 APP_PROCESS = f"""
-import asyncio, json, sys
+import asyncio, json, os, signal, sys
 
 import core.cases.notifications
 import core.jobs.embedded
 from core import db
+from core.jobs.tables import OutboxMessage
 
-channel_up, awaited = sys.argv[1] == "up", json.loads(sys.argv[2])
+channel_up, awaited, done, ending = (
+    sys.argv[1] == "up", json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+)
 attempts = []
 
 async def deliver(notification_id):
@@ -46,29 +53,40 @@ core.jobs.embedded.periodic_jobs = dict  # no periodic jobs: only the messages o
 async def main():
     await db.start()
     jobs = core.jobs.embedded.start_embedded_jobs()
-    while not set(awaited) <= set(attempts):
+    async def unsent():
+        return done and await OutboxMessage.count().where(
+            OutboxMessage.id.is_in(done) & OutboxMessage.sent_at.is_null()
+        )
+
+    while not set(awaited) <= set(attempts) or await unsent():
         await asyncio.sleep(0.05)
+    print(json.dumps(attempts), flush=True)
+    if ending == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)  # a retry is still waiting in memory
     await jobs.stop()  # as the app's shutdown does; a retry is still waiting in memory
     await db.stop()
 
 asyncio.run(main())
-print(json.dumps(attempts))
 """
 
 
-async def _app_process(channel: str, awaited: list[int]) -> list[int]:
-    """Start and stop the embedded jobs once the ``awaited`` deliveries were attempted."""
+async def _app_process(
+    channel: str, awaited: list[int], done: list[int] = (), ending: str = "stop"
+) -> list[int]:
+    """Start the embedded jobs; end the process (``ending``: stop gracefully, or kill -9)
+    once the ``awaited`` deliveries were attempted and the outbox rows ``done`` marked
+    sent."""
     env = {k: v for k, v in os.environ.items() if k != "TONGBAN_BROKER_URL"}  # embedded
     result = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-c", APP_PROCESS, channel, json.dumps(awaited)],
+        [sys.executable, "-c", APP_PROCESS, channel, json.dumps(awaited), json.dumps(done), ending],
         env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == (-signal.SIGKILL if ending == "kill" else 0), result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -87,14 +105,15 @@ async def _sent_at(outbox_id: int):
     return row[0]["sent_at"]
 
 
-async def test_a_retry_waiting_in_memory_is_relayed_again_after_a_graceful_stop(site):
+@pytest.mark.parametrize("ending", ["stop", "kill"])
+async def test_a_retry_waiting_in_memory_is_relayed_again_at_the_next_start(site, ending):
     delivered = await _outbox_row(DELIVERED)
     waiting = await _outbox_row(CHANNEL_DOWN)
 
-    attempts = await _app_process("down", [DELIVERED, CHANNEL_DOWN])
-    assert attempts.count(CHANNEL_DOWN) == 1, "stopped while its retry waits out the back-off"
-    assert await _sent_at(delivered) is not None, "done: stays sent"
-    assert await _sent_at(waiting) is None, "held in memory at the stop: unsent again"
+    attempts = await _app_process("down", [DELIVERED, CHANNEL_DOWN], [delivered], ending)
+    assert attempts.count(CHANNEL_DOWN) == 1, "ended while its retry waits out the back-off"
+    assert await _sent_at(delivered) is not None, "done: sent"
+    assert await _sent_at(waiting) is None, "held in memory when the process ended: unsent"
 
     attempts = await _app_process("up", [CHANNEL_DOWN])  # the next start relays it
     assert DELIVERED not in attempts, "what was done is not redone"
