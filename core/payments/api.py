@@ -52,7 +52,7 @@ class CaseFeesOut(msgspec.Struct):
     lines: list[LineOut]
     total: str
     payment_code: str | None
-    status: str  # none | due | paid | lapsed (not paid by the deadline) [| cancelled: lookup]
+    status: str  # none | due | paid | cancelled (the case ended otherwise) | lapsed
     receipt: ReceiptOut | None
     pay_by: date | None = None  # the last day to pay a result held for these fees
 
@@ -64,7 +64,7 @@ class DueOut(msgspec.Struct):
     payer: str
     lines: list[LineOut]
     total: str
-    status: str  # none | due | paid | lapsed (not paid by the deadline) [| cancelled: lookup]
+    status: str  # due | paid | cancelled (the case ended otherwise) | lapsed
     receipt: ReceiptOut | None
     pay_by: date | None = None  # the last day to pay a result held for these fees
 

@@ -101,7 +101,7 @@ class CaseFees:
     lines: tuple[Line, ...]
     total: Decimal
     payment_code: str | None
-    status: str  # none | due | paid | lapsed (the payment deadline passed unpaid)
+    status: str  # none, or as :func:`standing` gives: due | paid | cancelled | lapsed
     receipt: ReceiptView | None
     pay_by: date | None = None  # the last day to pay a result held for these fees
 
@@ -117,7 +117,7 @@ class DueView:
     payer_masked: str
     lines: tuple[Line, ...]
     total: Decimal
-    status: str  # due | paid | cancelled | lapsed
+    status: str  # as :func:`standing` gives: due | paid | cancelled | lapsed
     receipt: ReceiptView | None
     pay_by: date | None = None
 
@@ -261,6 +261,23 @@ def _overdue(deadline: date | None) -> bool:
     return deadline is not None and site_today(timing.utcnow()) > deadline
 
 
+async def standing(case: dict, stored: str) -> tuple[str, date | None]:
+    """The status every view and payment check uses, and the pay-by day behind it.
+
+    ``case`` needs its ``id`` and ``state``; ``stored`` is the assessment's
+    status (due | paid | lapsed). Fees still due on a case that ended otherwise
+    are no longer owed (``cancelled``); fees still due after the last day to pay
+    are ``lapsed`` at once, before the periodic job (:mod:`core.payments.lapse`)
+    records it, so no view offers, and no channel takes, a late payment.
+    """
+    deadline = await _deadline(case, stored)
+    if stored == "due" and case["state"] in NOT_PAYABLE_STATES:
+        return "cancelled", deadline
+    if stored == "due" and _overdue(deadline):
+        return "lapsed", deadline
+    return stored, deadline
+
+
 async def assess_quietly(case_id: int) -> None:
     """For the case-event hook: a plugin's failing fee rule is logged, and retried on next read."""
     try:
@@ -314,10 +331,9 @@ async def case_fees(principal: Principal, case_id: int) -> CaseFees:
     if assessment_id is None:
         return CaseFees(case_id, (), Decimal("0.00"), None, "none", None)
     row = await Assessment.select().where(Assessment.id == assessment_id).first()
-    deadline = await _deadline(case, row["status"]) if row["total_fen"] > 0 else None
-    status = row["status"] if row["total_fen"] > 0 else "none"
-    if status == "due" and _overdue(deadline):
-        status = "lapsed"  # the deadline passed; the periodic job ends the case shortly
+    status, deadline = (
+        await standing(case, row["status"]) if row["total_fen"] > 0 else ("none", None)
+    )
     return CaseFees(
         case_id=case_id,
         lines=await _lines(assessment_id),
@@ -378,12 +394,7 @@ async def lookup(principal: Principal, code_input: str) -> DueView:
         .first()
     )
     item = await item_for_version(case["item_version"])
-    deadline = await _deadline(case, row["status"])
-    status = row["status"]
-    if status == "due" and case["state"] in NOT_PAYABLE_STATES:
-        status = "cancelled"
-    elif status == "due" and _overdue(deadline):
-        status = "lapsed"  # the deadline passed; the periodic job ends the case shortly
+    status, deadline = await standing(case, row["status"])
     return DueView(
         payment_code=row["payment_code"],
         item_code=item.code,
@@ -398,12 +409,14 @@ async def lookup(principal: Principal, code_input: str) -> DueView:
     )
 
 
-async def _refuse_after_deadline(case: dict, status: str) -> None:
-    """A lapsed case, or one held past its last day to pay, takes no more money."""
-    if status == "lapsed" or (status == "due" and case["state"] == "approved"):
-        deadline = await _deadline(case, status)
-        if status == "lapsed" or _overdue(deadline):
-            raise PaymentDeadlinePassed(pay_by=deadline.isoformat() if deadline else "")
+async def _refuse_after_deadline(case: dict, status: str) -> str:
+    """A lapsed case, or one held past its last day to pay, takes no more money.
+
+    Returns the case's :func:`standing` otherwise."""
+    status, deadline = await standing(case, status)
+    if status == "lapsed":
+        raise PaymentDeadlinePassed(pay_by=deadline.isoformat() if deadline else "")
+    return status
 
 
 def _parse_amount(text: str) -> Decimal:
@@ -452,12 +465,12 @@ async def record_payment(
         .where(Case.id == row["case"])
         .first()
     )
-    await _refuse_after_deadline(case, row["status"])
+    status = await _refuse_after_deadline(case, row["status"])
     given = _parse_amount(amount)
     due = from_fen(row["total_fen"])
     if given != due:
         raise AmountMismatch(given=f"{given:.2f}", due=f"{due:.2f}")
-    if case["state"] in NOT_PAYABLE_STATES:
+    if status == "cancelled":
         raise CaseNotPayable()
     lines = await _lines(row["id"])
     now = datetime.now(UTC)

@@ -5,11 +5,18 @@ from __future__ import annotations
 import dramatiq
 
 from core.jobs.broker import QUEUE
+from core.reports.periodic import TICK_TIME_LIMIT
 
 TICK_SECONDS = 600
 
 
-@dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=10_000, time_limit=4 * 3600_000)
+@dramatiq.actor(
+    queue_name=QUEUE,
+    max_retries=3,
+    min_backoff=10_000,
+    # periodic.STALE_RUN is derived from it: a live run is never taken for dead.
+    time_limit=int(TICK_TIME_LIMIT.total_seconds() * 1000),
+)
 async def reports_tick(outbox_id: int, slot: int = 0) -> None:
     """Nightly reconciliation and monthly compilation, when due (see core.reports.periodic)."""
     from core.reports.periodic import run

@@ -7,6 +7,13 @@ site-local time what is due, and everything it does is idempotent: a
 reconciliation runs once a night (a run that died is taken over after a few
 hours, one that failed is done again by the retried tick, up to three times a
 night), and a month is compiled for the townships that do not have it yet.
+
+A nightly run is never started twice at once: each attempt of the night is
+claimed in the jobs ledger in the transaction that records its run, so ticks
+racing each other (a retry and the next slot) start it once; and a run is taken
+for dead only after ``STALE_RUN``, longer than the tick's time limit
+(``TICK_TIME_LIMIT``), by which the worker has interrupted a live run and
+recorded it as failed.
 """
 
 from __future__ import annotations
@@ -25,7 +32,11 @@ from core.settings import get_settings
 
 log = logging.getLogger("tongban.reports")
 
-STALE_RUN = timedelta(hours=3)
+# The reports tick's Dramatiq time limit (core.reports.actors). A run not finished a
+# while after it is dead (its worker gone): the margin covers the interruption landing
+# at the run's next await and the run recording its error.
+TICK_TIME_LIMIT = timedelta(hours=4)
+STALE_RUN = TICK_TIME_LIMIT + timedelta(minutes=30)
 FAILED_RUNS_A_NIGHT = 3  # a reconciliation that keeps failing is left to the next night
 
 
@@ -45,9 +56,10 @@ def schedule() -> Schedule:
     )
 
 
-async def reconciliation_due(local: datetime, now: datetime) -> bool:
+async def reconciliation_due(local: datetime, now: datetime) -> str | None:
+    """The ledger key claiming tonight's next attempt, or None when none is due."""
     if local.hour < schedule().nightly_hour:
-        return False
+        return None
     runs = await ReconciliationRun.select(
         ReconciliationRun.started_at, ReconciliationRun.finished_at, ReconciliationRun.error
     ).where((ReconciliationRun.run_on == local.date()) & (ReconciliationRun.trigger == "nightly"))
@@ -56,12 +68,15 @@ async def reconciliation_due(local: datetime, now: datetime) -> bool:
         started = run["started_at"]
         started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
         if run["finished_at"] is None and now - started < STALE_RUN:
-            return False  # still running
+            return None  # still running
         if run["finished_at"] is not None and not run["error"]:
-            return False  # done for tonight
+            return None  # done for tonight
         # A run that raised (recorded, then re-raised for the retry) has not reconciled.
         failed += run["error"] != ""
-    return failed < FAILED_RUNS_A_NIGHT
+    if failed >= FAILED_RUNS_A_NIGHT:
+        return None
+    # "periodic:" keys are pruned by the scheduler after a day, when this night is over.
+    return f"periodic:reconcile:{local.date().isoformat()}:{len(runs)}"
 
 
 async def run(now: datetime | None = None) -> dict:
@@ -69,11 +84,13 @@ async def run(now: datetime | None = None) -> dict:
     now = now or timing.utcnow()
     local = now.astimezone(ZoneInfo(get_settings().timezone))
     done: dict = {}
-    if await reconciliation_due(local, now):
-        _, outcome = await reconcile.reconcile(
-            days=schedule().window_days, trigger="nightly", now=now
+    claim = await reconciliation_due(local, now)
+    if claim is not None:
+        run_id, outcome = await reconcile.reconcile(
+            days=schedule().window_days, trigger="nightly", now=now, claim=claim
         )
-        done["reconciled"] = outcome
+        if run_id is not None:  # None: a tick racing this one claimed the attempt first
+            done["reconciled"] = outcome
     calendar = await site_calendar()
     today = local.date()
     if today >= first_working_day(month_start(today), calendar) and (

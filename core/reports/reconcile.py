@@ -31,6 +31,7 @@ from core.cases import timing
 from core.cases.tables import Case
 from core.db import is_postgres, transaction
 from core.deadlines.site_calendar import site_calendar
+from core.jobs.tables import ProcessedMessage
 from core.reports import store
 from core.reports.contribution import DAY_COLUMNS, Delta, aware
 from core.reports.counting import (
@@ -86,25 +87,33 @@ async def reconcile(
     trigger: str = "command",
     now: datetime | None = None,
     batch: int = 2000,
-) -> tuple[int, Outcome]:
-    """Run both checks; ``days=None`` checks every day since the first case. Returns (run id, outcome)."""
+    claim: str | None = None,
+) -> tuple[int | None, Outcome]:
+    """Run both checks; ``days=None`` checks every day since the first case. Returns (run id, outcome).
+
+    ``claim``: a jobs-ledger key recorded with the run; when someone recorded
+    it already, nothing is done and the run id is None.
+    """
     now = now or timing.utcnow()
     today = local_today(now)
     first = today - timedelta(days=days) if days else await _first_day(today)
     last = today - timedelta(days=1)
-    run = (
-        await ReconciliationRun.insert(
-            ReconciliationRun(
-                run_on=today,
-                trigger=trigger,
-                started_at=now,
-                window_from=first,
-                window_to=last,
-                repair=repair,
-            )
-        ).returning(ReconciliationRun.id)
-    )[0]["id"]
     outcome = Outcome()
+    async with transaction():
+        if claim is not None and not await _claim(claim, now):
+            return None, outcome
+        run = (
+            await ReconciliationRun.insert(
+                ReconciliationRun(
+                    run_on=today,
+                    trigger=trigger,
+                    started_at=now,
+                    window_from=first,
+                    window_to=last,
+                    repair=repair,
+                )
+            ).returning(ReconciliationRun.id)
+        )[0]["id"]
     error = ""
     try:
         await check_cases(outcome, now=now, repair=repair, batch=batch)
@@ -113,7 +122,9 @@ async def reconcile(
             await _retrying(lambda d=day: check_day(d, outcome, repair=repair))
             day += timedelta(days=1)
         await _retrying(lambda: check_gauges(outcome, repair=repair))
-    except Exception as exc:  # recorded on the run, then raised for the worker's retry
+    except BaseException as exc:  # recorded on the run, then raised for the worker's retry
+        # BaseException: the worker's time limit cancels the run (CancelledError), and
+        # an interrupted run has not reconciled either; recorded as done, it would stand.
         error = repr(exc)[:2000]
         raise
     finally:
@@ -141,6 +152,15 @@ async def reconcile(
             " (repaired)" if repair else "",
         )
     return run, outcome
+
+
+async def _claim(key: str, now: datetime) -> bool:
+    """Record ``key`` in the jobs ledger; False when it is there already (unique key)."""
+    return bool(
+        await ProcessedMessage.insert(ProcessedMessage(key=key, processed_at=now))
+        .on_conflict(target=ProcessedMessage.key, action="DO NOTHING")
+        .returning(ProcessedMessage.id)
+    )
 
 
 async def _first_day(today: date) -> date:

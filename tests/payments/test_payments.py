@@ -171,6 +171,12 @@ async def test_a_refused_case_owes_nothing(staff):
     assert due["status"] == "cancelled"
     refused = await _pay(teller, fees["payment_code"])
     assert refused.status_code == 409 and "不再需要缴纳" in refused.json()["message"]
+    # The case's own fee view says the same as the teller's: not "due", no call to pay.
+    agent = await staff("agent")
+    own = (await agent.api("GET", f"/api/v1/cases/{case['id']}/fees")).json()
+    assert own["status"] == "cancelled"
+    notice = await agent.get(f"/payments/case/{case['id']}")
+    assert "无需缴纳" in notice.text and "银行网点柜台" not in notice.text
 
 
 async def test_the_tellers_desk_page(staff):
