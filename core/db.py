@@ -7,8 +7,11 @@ Piccolo finds its engine through ``PICCOLO_CONF``; we point that at
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import sqlite3
+import time
 from functools import lru_cache
 from urllib.parse import urlparse
 
@@ -19,6 +22,12 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from core.settings import get_settings
 
 os.environ.setdefault("PICCOLO_CONF", "core.piccolo_conf")
+
+log = logging.getLogger("tongban.db")
+
+RETRY_EVERY = 2.0  # seconds between two attempts to open a pool while the database is away
+ATTEMPT_TIMEOUT = 10.0  # one attempt at most (a host that drops packets never refuses)
+REPORT_EVERY = 60.0  # seconds between two warnings that the database is still away
 
 
 class PostgresEngineWithPoolPerLoop(PostgresEngine):
@@ -92,6 +101,41 @@ async def start(size: int | None = None) -> None:
         await engine.start_connection_pool(
             min_size=min(2, size), max_size=size, reset=_release_without_reset_query
         )
+
+
+async def start_when_reachable(size: int | None = None, stop: asyncio.Event | None = None) -> bool:
+    """:func:`start`, waiting for the database while it does not answer; False if ``stop``
+    was set first.
+
+    A worker may start before PostgreSQL (both restarted after a power cut): it waits,
+    with a warning now and then, instead of dying or running on without a pool. Each
+    attempt is bounded, so ``stop`` is seen within :data:`ATTEMPT_TIMEOUT` seconds.
+    """
+    stop = stop or asyncio.Event()
+    waiting_since = last_report = None
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(start(size), ATTEMPT_TIMEOUT)
+        except Exception as exc:  # refused, timed out, starting up, unknown database…
+            now = time.monotonic()
+            if last_report is None or now - last_report >= REPORT_EVERY:
+                log.warning(
+                    "database unreachable (%s); trying again every %g s",
+                    str(exc) or type(exc).__name__,
+                    RETRY_EVERY,
+                )
+                waiting_since = waiting_since or now
+                last_report = now
+        else:
+            if waiting_since is not None:
+                log.info(
+                    "database reachable again after %.0f s; connection pool open",
+                    time.monotonic() - waiting_since,
+                )
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RETRY_EVERY)
+    return False
 
 
 async def _release_without_reset_query(connection) -> None:

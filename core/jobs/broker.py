@@ -62,6 +62,14 @@ def make_broker(url: str | None) -> dramatiq.Broker:
         # disk: the queues are durable, the messages persistent), so the relay never marks
         # an outbox row sent for a message the broker could still lose in a crash.
         broker = RabbitmqBroker(url=url, confirm_delivery=True)
+        # A resource alarm (memory, disk) blocks publishing connections, and pika then waits
+        # in basic_publish for ever: the relay stuck without a word, shutdown too. A blocked
+        # connection is dropped after 3 s instead (Dramatiq retries on a new one, 6 attempts
+        # in all, then the relay gives up the pass). A URL's blocked_connection_timeout wins.
+        parameters = broker.parameters
+        for each in parameters if isinstance(parameters, list) else [parameters]:
+            if each.blocked_connection_timeout is None:
+                each.blocked_connection_timeout = 3.0
     else:
         raise SystemExit(f"Tongban: unsupported broker URL {url!r}")
     broker.add_middleware(AsyncIO())
@@ -75,19 +83,41 @@ class DatabasePool(Middleware):
     Without it every query of a job opened a new PostgreSQL connection (a server
     process forked, authenticated and torn down for each). Sized to the worker's
     threads: an actor holds at most one connection at a time.
+
+    If the database does not answer at boot, the pool is opened in the background as
+    soon as it does: a loop left without one connected per query for good.
     """
 
+    def __init__(self) -> None:
+        self._opening = None  # the background opening's future, while the database was away
+        self._stop = None
+
     def after_worker_boot(self, broker, worker) -> None:
+        import asyncio
+
         from core import db
 
-        get_event_loop_thread().run_coroutine(db.start(size=worker.worker_threads + 1))
+        thread = get_event_loop_thread()
+        size = worker.worker_threads + 1
+        try:
+            thread.run_coroutine(asyncio.wait_for(db.start(size=size), db.ATTEMPT_TIMEOUT))
+        except Exception:
+            self._stop = asyncio.Event()
+            self._opening = asyncio.run_coroutine_threadsafe(
+                db.start_when_reachable(size=size, stop=self._stop), thread.loop
+            )
 
     def after_worker_shutdown(self, broker, worker) -> None:
         # Runs after the worker threads finished their jobs and before AsyncIO's
         # own after_worker_shutdown stops the loop (``emit_after`` goes in reverse).
         from core import db
 
-        get_event_loop_thread().run_coroutine(db.stop())
+        thread = get_event_loop_thread()
+        if self._opening is not None:
+            thread.loop.call_soon_threadsafe(self._stop.set)
+            self._opening.result()
+            self._opening = self._stop = None
+        thread.run_coroutine(db.stop())
 
 
 class HeldInMemory(Middleware):

@@ -81,8 +81,12 @@ def _enqueue(messages: list[tuple[int, Message]]) -> list[int]:
     for outbox_id, message in messages:
         try:
             broker.enqueue(message)
-        except Exception:  # broker down: keep the rows, try again on the next pass
-            log.warning("broker unavailable; %s outbox messages wait", len(messages) - len(sent))
+        except Exception as exc:  # broker down or blocked: keep the rows, try again next pass
+            log.warning(
+                "broker unavailable (%s); %s outbox messages wait",
+                exc or type(exc).__name__,
+                len(messages) - len(sent),
+            )
             break
         sent.append(outbox_id)
     return sent

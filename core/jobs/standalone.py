@@ -24,7 +24,6 @@ def run_worker(threads: int) -> None:
     # A plugin's bad declaration stops the worker, naming the plugin.
     jobs = periodic_jobs(actors=broker.actors)
     worker = Worker(broker, worker_threads=threads)
-    worker.start()
     stop = threading.Event()
 
     def request_stop(*_):
@@ -33,22 +32,38 @@ def run_worker(threads: int) -> None:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    async def relay_until_stopped():
-        await db.start(size=2)  # the relay's and the scheduler's loop: a small pool of its own
+    started = False
+
+    async def relay_until_stopped() -> None:
+        nonlocal started
         done = asyncio.Event()
+
+        async def watch() -> None:
+            while not stop.is_set():
+                await asyncio.sleep(0.2)
+            done.set()
+
+        watcher = asyncio.create_task(watch())
+        # The relay's and the scheduler's loop: a small pool of its own. Started before
+        # PostgreSQL (a power cut), the worker waits for it before taking any message:
+        # jobs run meanwhile would fail and use up their retries.
+        if not await db.start_when_reachable(size=2, stop=done):
+            await watcher
+            return
+        worker.start()
+        started = True
+        log.info("worker started with %s threads", threads)
         task = asyncio.create_task(relay_forever(interval=0.5, stop=done))
         scheduler = asyncio.create_task(schedule_forever(stop=done, jobs=jobs))
-        while not stop.is_set():
-            await asyncio.sleep(0.2)
-        done.set()
+        await watcher
         await task
         await scheduler
         await db.stop()
 
-    log.info("worker started with %s threads", threads)
     try:
         asyncio.run(relay_until_stopped())
     finally:
         # Finishes the messages in hand; unacknowledged ones return to the broker.
-        worker.stop()
+        if started:
+            worker.stop()
         log.info("worker stopped")

@@ -220,6 +220,19 @@ class PrivateRabbitmq:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def rabbitmqctl(server: PrivateRabbitmq, *args: str) -> str:
+    """``rabbitmqctl`` against a private node (its name and Erlang cookie), e.g. to raise a
+    resource alarm: ``rabbitmqctl(server, "set_vm_memory_high_watermark", "0")``."""
+    command = ["/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", server.node, *args]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "rabbitmq", "--", *command]
+    result = subprocess.run(
+        command, env=server.env, cwd=server.dir, capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    return result.stdout
+
+
 def site_env(database_url: str, broker_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TONGBAN_", "PROMETHEUS_"))}
     env.update(

@@ -1,0 +1,142 @@
+"""The standalone worker against a dependency that is not there, or not taking messages.
+
+- Started while PostgreSQL is down (both restarted after a power cut, the worker
+  first): it used to exit at once; now it waits, says so, and once PostgreSQL answers
+  runs its jobs on its pools without a restart.
+- A RabbitMQ resource alarm blocks publishing connections: the relay used to wait in
+  ``basic_publish`` for ever, silent (and shutdown with it); now it gives up the pass
+  with a warning, the rows stay unsent, and they go out once the alarm clears.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import time
+
+from tests.faults.support import (
+    ROOT,
+    TONGBAN,
+    PrivateRabbitmq,
+    rabbitmqctl,
+    site_env,
+    start_worker,
+)
+
+# A case event for no case: the actor records it in the ledger, finds nothing, returns.
+OUTBOX_ROW = (
+    "INSERT INTO jobs_outbox (actor, payload, created_at, attempts, last_error) "
+    "VALUES ('case_event', '{\"case_id\": 0, \"seq\": 1}', now(), 0, '') RETURNING id"
+)
+
+
+def _add_row(cluster, dbname: str) -> int:
+    return int(cluster.psql(dbname, OUTBOX_ROW).splitlines()[0])  # then psql's "INSERT 0 1"
+
+
+async def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(predicate):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.2)
+
+
+def _migrate(env: dict) -> None:
+    subprocess.run([*TONGBAN, "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
+
+
+def _logged(worker, start: str) -> bool:
+    for line in worker.output().splitlines():
+        try:
+            if json.loads(line).get("message", "").startswith(start):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+async def test_worker_started_before_postgres(tmp_path, private_postgres, database, private_redis):
+    env = site_env(database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="4")
+    dbname = database.rsplit("/", 1)[1]
+    await asyncio.to_thread(_migrate, env)
+    await asyncio.to_thread(private_postgres.stop, "fast")
+    down = True
+    worker = start_worker(env, tmp_path / "worker.log", "--threads", "1")
+    try:
+        await _wait(lambda: _logged(worker, "database unreachable"), 30, "the worker to say so")
+        assert worker.process.poll() is None, worker.output()[-3000:]
+        await asyncio.to_thread(private_postgres.start)
+        down = False
+
+        outbox_id = await asyncio.to_thread(_add_row, private_postgres, dbname)
+        await _wait(
+            lambda: (
+                private_postgres.psql(
+                    dbname,
+                    f"SELECT count(*) FROM jobs_processed WHERE key = 'case_event:{outbox_id}'",
+                )
+                == "1"
+            ),
+            45,
+            f"the job: {worker.output()[-3000:]}",
+        )
+        assert worker.process.poll() is None
+        # Its relay's pool (2) and its actors' (threads + 1 = 2) stay open; an actors' loop
+        # without a pool connects per query and keeps nothing open.
+        connections = await asyncio.to_thread(
+            private_postgres.psql,
+            dbname,
+            f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{dbname}' "
+            "AND pid <> pg_backend_pid()",
+        )
+        assert int(connections) >= 4, worker.output()[-3000:]
+    finally:
+        if down:  # the session's next tests need it
+            await asyncio.to_thread(private_postgres.start)
+        assert worker.stop() == 0, worker.output()[-3000:]
+
+
+async def test_rabbitmq_alarm_relay_gives_up_the_pass(tmp_path, private_postgres, database):
+    rabbit = PrivateRabbitmq()
+    env = site_env(database, rabbit.url, tmp_path / "var", TONGBAN_DB_POOL="4")
+    dbname = database.rsplit("/", 1)[1]
+
+    def unsent() -> int:
+        return int(
+            private_postgres.psql(dbname, "SELECT count(*) FROM jobs_outbox WHERE sent_at IS NULL")
+        )
+
+    worker = None
+    try:
+        await asyncio.gather(asyncio.to_thread(rabbit.start), asyncio.to_thread(_migrate, env))
+        worker = start_worker(env, tmp_path / "worker.log", "--threads", "1")
+        await _wait(lambda: _logged(worker, "worker started"), 60, "the worker")
+        await asyncio.to_thread(rabbitmqctl, rabbit, "set_vm_memory_high_watermark", "0")
+
+        outbox_id = await asyncio.to_thread(_add_row, private_postgres, dbname)
+        await _wait(
+            lambda: _logged(worker, "broker unavailable"),
+            45,
+            f"the relay to give up the pass: {worker.output()[-3000:]}",
+        )
+        assert unsent() >= 1, "the row stays unsent for the next pass"
+
+        await asyncio.to_thread(rabbitmqctl, rabbit, "set_vm_memory_high_watermark", "0.4")
+        await _wait(lambda: unsent() == 0, 45, "the relay to recover")
+        await _wait(
+            lambda: (
+                private_postgres.psql(
+                    dbname,
+                    f"SELECT count(*) FROM jobs_processed WHERE key = 'case_event:{outbox_id}'",
+                )
+                == "1"
+            ),
+            45,
+            "the job",
+        )
+        assert worker.process.poll() is None
+    finally:
+        if worker is not None:
+            assert worker.stop() == 0, worker.output()[-3000:]
+        await asyncio.to_thread(rabbit.destroy)
