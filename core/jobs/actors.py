@@ -11,8 +11,15 @@ from core.jobs.ledger import once
 
 log = logging.getLogger("tongban.jobs")
 
+# A one-off message (a case event, a notification, a calendar change) is not sent again,
+# so its retries outlast an outage of an hour: the database restarted for an upgrade, an
+# SMS gateway down. Each wait doubles up to ten minutes; 20 retries are at least 63 min
+# (Dramatiq's jitter never shortens a wait below half the cap). The periodic jobs below
+# need no such patience: their next slot does the same work.
+PATIENT = {"max_retries": 20, "max_backoff": 600_000}
 
-@dramatiq.actor(queue_name=QUEUE, max_retries=5, min_backoff=500)
+
+@dramatiq.actor(queue_name=QUEUE, min_backoff=1000, **PATIENT)
 async def case_event(outbox_id: int, case_id: int, seq: int) -> None:
     """Tell the plugins (and, through them, notification channels) about a case event."""
     from core.cases.tables import Case, CaseEvent
@@ -34,7 +41,7 @@ async def case_event(outbox_id: int, case_id: int, seq: int) -> None:
             await await_me_maybe(result)
 
 
-@dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=2000)
+@dramatiq.actor(queue_name=QUEUE, min_backoff=2000, **PATIENT)
 async def deliver_notification(outbox_id: int, notification_id: int) -> None:
     """Hand a notification to every channel; channels already done are skipped on retry."""
     from core.cases.notifications import deliver
@@ -59,7 +66,7 @@ async def sweep_deadlines(outbox_id: int, slot: int = 0) -> None:
         log.info("sweep %s: %s", slot, report)
 
 
-@dramatiq.actor(queue_name=QUEUE, max_retries=3, min_backoff=5000, time_limit=60 * 60_000)
+@dramatiq.actor(queue_name=QUEUE, min_backoff=5000, time_limit=60 * 60_000, **PATIENT)
 async def recompute_deadlines(outbox_id: int) -> None:
     """After a calendar change: recompute the due dates and next light changes of open cases."""
     from core.cases.timing import recompute_all
