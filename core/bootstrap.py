@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
-from core.db import get_engine, is_postgres
+from core.db import get_engine, is_postgres, when_reachable
 from core.settings import Settings
 from core.tenancy.site_loader import LoadReport, load_site
 
@@ -22,11 +22,16 @@ LOCK_KEY = 7_246_011  # any constant shared by every Tongban process
 
 
 @contextlib.asynccontextmanager
-async def setup_lock(settings: Settings) -> AsyncIterator[None]:
+async def setup_lock(settings: Settings, *, wait: bool = False) -> AsyncIterator[None]:
+    """Held while one process migrates and loads the site; ``wait``: for PostgreSQL too,
+    while it does not answer yet."""
     if is_postgres():
         import asyncpg
 
-        connection = await asyncpg.connect(settings.database_url)
+        if wait:
+            _, connection = await when_reachable(lambda: asyncpg.connect(settings.database_url))
+        else:
+            connection = await asyncpg.connect(settings.database_url)
         try:
             await connection.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)
             yield
@@ -53,9 +58,14 @@ async def migrate(quiet: bool = True) -> None:
         raise MigrationFailed(f"{result.message}\n{buffer.getvalue()}")
 
 
-async def prepare(settings: Settings, *, load: bool = True) -> LoadReport | None:
-    """Migrate and (idempotently) load the site. Safe to run from many processes at once."""
+async def prepare(
+    settings: Settings, *, load: bool = True, wait: bool = False
+) -> LoadReport | None:
+    """Migrate and (idempotently) load the site. Safe to run from many processes at once.
+
+    ``wait``: a database that does not answer yet is waited for (``serve`` started
+    before PostgreSQL after a power cut), not an error."""
     get_engine()
-    async with setup_lock(settings):
+    async with setup_lock(settings, wait=wait):
         await migrate()
         return await load_site(settings) if load else None

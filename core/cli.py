@@ -136,7 +136,7 @@ def serve(
             "several app processes need a broker: set TONGBAN_BROKER_URL "
             "(redis://… or amqp://…) and run `tongban worker` beside them"
         )
-    _run(prepare(settings))
+    _run(prepare(settings, wait=True))  # started before PostgreSQL: wait for it
     if settings.demo:
         _print_demo_accounts(settings, host, port)
     os.environ["TONGBAN_EMBEDDED_JOBS"] = "1" if settings.embedded_worker else "0"

@@ -12,7 +12,9 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
@@ -24,6 +26,7 @@ from core.settings import get_settings
 os.environ.setdefault("PICCOLO_CONF", "core.piccolo_conf")
 
 log = logging.getLogger("tongban.db")
+T = TypeVar("T")
 
 RETRY_EVERY = 2.0  # seconds between two attempts to open a pool while the database is away
 ATTEMPT_TIMEOUT = 10.0  # one attempt at most (a host that drops packets never refuses)
@@ -108,14 +111,23 @@ async def start_when_reachable(size: int | None = None, stop: asyncio.Event | No
     was set first.
 
     A worker may start before PostgreSQL (both restarted after a power cut): it waits,
-    with a warning now and then, instead of dying or running on without a pool. Each
-    attempt is bounded, so ``stop`` is seen within :data:`ATTEMPT_TIMEOUT` seconds.
+    with a warning now and then, instead of dying or running on without a pool.
     """
+    started, _ = await when_reachable(lambda: start(size), stop)
+    return started
+
+
+async def when_reachable(
+    attempt: Callable[[], Awaitable[T]], stop: asyncio.Event | None = None
+) -> tuple[bool, T | None]:
+    """``(True, attempt())`` once the database answers, trying every :data:`RETRY_EVERY`
+    seconds with a warning now and then; ``(False, None)`` if ``stop`` was set first.
+    Each attempt is bounded, so ``stop`` is seen within :data:`ATTEMPT_TIMEOUT` seconds."""
     stop = stop or asyncio.Event()
     waiting_since = last_report = None
     while not stop.is_set():
         try:
-            await asyncio.wait_for(start(size), ATTEMPT_TIMEOUT)
+            result = await asyncio.wait_for(attempt(), ATTEMPT_TIMEOUT)
         except Exception as exc:  # refused, timed out, starting up, unknown database…
             now = time.monotonic()
             if last_report is None or now - last_report >= REPORT_EVERY:
@@ -128,14 +140,11 @@ async def start_when_reachable(size: int | None = None, stop: asyncio.Event | No
                 last_report = now
         else:
             if waiting_since is not None:
-                log.info(
-                    "database reachable again after %.0f s; connection pool open",
-                    time.monotonic() - waiting_since,
-                )
-            return True
+                log.info("database reachable again after %.0f s", time.monotonic() - waiting_since)
+            return True, result
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), RETRY_EVERY)
-    return False
+    return False, None
 
 
 async def _release_without_reset_query(connection) -> None:

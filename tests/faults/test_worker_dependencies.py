@@ -1,8 +1,8 @@
-"""The standalone worker against a dependency that is not there, or not taking messages.
+"""The worker and the app against a dependency that is not there, or not taking messages.
 
-- Started while PostgreSQL is down (both restarted after a power cut, the worker
-  first): it used to exit at once; now it waits, says so, and once PostgreSQL answers
-  runs its jobs on its pools without a restart.
+- Started while PostgreSQL is down (all restarted after a power cut, the worker or the
+  app first): they used to exit at once; now they wait, say so, and once PostgreSQL
+  answers run (the worker its jobs on its pools) without a restart.
 - A RabbitMQ resource alarm blocks publishing connections: the relay used to wait in
   ``basic_publish`` for ever, silent (and shutdown with it); now it gives up the pass
   with a warning, the rows stay unsent, and they go out once the alarm clears.
@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import time
+
+import httpx
 
 from tests.faults.support import (
     ROOT,
     TONGBAN,
     PrivateRabbitmq,
+    Proc,
+    free_port,
     rabbitmqctl,
     site_env,
     start_worker,
+    wait_ready,
 )
 
 # A case event for no case: the actor records it in the ledger, finds nothing, returns.
@@ -95,6 +101,34 @@ async def test_worker_started_before_postgres(tmp_path, private_postgres, databa
         if down:  # the session's next tests need it
             await asyncio.to_thread(private_postgres.start)
         assert worker.stop() == 0, worker.output()[-3000:]
+
+
+async def test_app_started_before_postgres(tmp_path, private_postgres, database, private_redis):
+    env = site_env(database, private_redis.url, tmp_path / "var", TONGBAN_DB_POOL="4")
+    await asyncio.to_thread(private_postgres.stop, "fast")
+    down = True
+    port = free_port()
+    server = Proc(
+        [*TONGBAN, "serve", "--port", str(port), "--json-logs"], env, tmp_path / "serve.log"
+    )
+    try:
+        await _wait(lambda: _logged(server, "database unreachable"), 30, "the app to say so")
+        assert server.process.poll() is None, server.output()[-3000:]
+        await asyncio.to_thread(private_postgres.start)
+        down = False
+        base = f"http://127.0.0.1:{port}"
+        await asyncio.to_thread(wait_ready, base, server, 120)
+        async with httpx.AsyncClient(base_url=base) as client:
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["checks"]["database"] == "ok"
+            assert (await client.get("/status/")).status_code == 200  # a page that reads
+    finally:
+        if down:  # the session's next tests need it
+            await asyncio.to_thread(private_postgres.start)
+        # One process: uvicorn ends a graceful shutdown by re-raising SIGTERM (systemd's
+        # clean stop); under its supervisor (--workers N) the exit code is 0.
+        assert server.stop() in (0, -signal.SIGTERM), server.output()[-3000:]
 
 
 async def test_rabbitmq_alarm_relay_gives_up_the_pass(tmp_path, private_postgres, database):
