@@ -22,6 +22,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 from dramatiq.middleware.asyncio import AsyncIO
 
+from core.jobs.dead import DeadLetters
 from core.settings import get_settings
 
 
@@ -74,6 +75,7 @@ def make_broker(url: str | None) -> dramatiq.Broker:
         raise SystemExit(f"Tongban: unsupported broker URL {url!r}")
     broker.add_middleware(AsyncIO())
     broker.add_middleware(DatabasePool())
+    broker.add_middleware(DeadLetters())  # what is given up stays visible, and can be redone
     return broker
 
 

@@ -13,3 +13,10 @@ def tongban_piccolo_apps():
 @hookimpl
 def tongban_locale_dirs():
     return [Path(__file__).parent / "locale"]
+
+
+@hookimpl
+def tongban_register_commands(cli):
+    from core.jobs.cli import jobs
+
+    cli.add_command(jobs)
