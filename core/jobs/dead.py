@@ -44,7 +44,7 @@ class DeadLetters(Middleware):
 
 async def record(outbox_id: int, tries: int, error: str) -> None:
     await OutboxMessage.update(
-        {OutboxMessage.attempts: tries, OutboxMessage.last_error: error[:2000] or "rejected"}
+        {OutboxMessage.attempts: tries, OutboxMessage.last_error: error[:2000]}
     ).where(OutboxMessage.id == outbox_id)
 
 

@@ -9,6 +9,7 @@ restarted — other people's tests use them. Every server listens on 127.0.0.1 o
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import glob
 import os
@@ -231,6 +232,14 @@ def rabbitmqctl(server: PrivateRabbitmq, *args: str) -> str:
         check=True,
     )  # fmt: skip
     return result.stdout
+
+
+async def wait_until(predicate, timeout: float, what: str) -> None:
+    """Poll ``predicate`` (blocking: it runs in a thread) until true, or fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(predicate):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.2)
 
 
 def site_env(database_url: str, broker_url: str, var_dir: Path, **extra: str) -> dict[str, str]:

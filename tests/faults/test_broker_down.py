@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 
 import httpx
 
-from tests.faults.support import api_token, filing, free_port, site_env, start_server, start_worker
+from tests.faults.support import (
+    api_token,
+    filing,
+    free_port,
+    site_env,
+    start_server,
+    start_worker,
+    wait_until,
+)
 
 
 def _count(cluster, dbname: str, sql: str) -> int:
     return int(cluster.psql(dbname, sql))
-
-
-async def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await asyncio.to_thread(predicate):
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def _lag(client: httpx.AsyncClient) -> float:
@@ -67,7 +65,7 @@ async def test_broker_stopped_filings_succeed_and_outbox_drains(
                 assert response.status_code == 201, response.text
 
             await asyncio.gather(*(file(f"before-{n}") for n in range(3)))
-            await _wait(lambda: unsent() == 0 and handled() == 3, 90, "the first jobs")
+            await wait_until(lambda: unsent() == 0 and handled() == 3, 90, "the first jobs")
 
             private_broker.stop()
             await asyncio.gather(*(file(f"during-{n}") for n in range(10)))
@@ -81,7 +79,9 @@ async def test_broker_stopped_filings_succeed_and_outbox_drains(
             assert 10 <= await _lag(client) <= unsent("true")
 
             private_broker.start()  # same port and data: the queue as it was
-            await _wait(lambda: unsent("true") == 0 and handled() == 13, 120, "the outbox to drain")
+            await wait_until(
+                lambda: unsent("true") == 0 and handled() == 13, 120, "the outbox to drain"
+            )
             lags = []  # the metric shows the drain (a periodic tick may come and go meanwhile)
             while len(lags) < 50 and (not lags or lags[-1] != 0):
                 lags.append(await _lag(client))

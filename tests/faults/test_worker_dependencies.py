@@ -14,7 +14,6 @@ import asyncio
 import json
 import signal
 import subprocess
-import time
 
 import httpx
 
@@ -28,6 +27,7 @@ from tests.faults.support import (
     site_env,
     start_worker,
     wait_ready,
+    wait_until,
 )
 
 # A case event for no case: the actor records it in the ledger, finds nothing, returns.
@@ -41,11 +41,10 @@ def _add_row(cluster, dbname: str) -> int:
     return int(cluster.psql(dbname, OUTBOX_ROW).splitlines()[0])  # then psql's "INSERT 0 1"
 
 
-async def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not await asyncio.to_thread(predicate):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.2)
+def _job_done(cluster, dbname: str, outbox_id: int) -> bool:
+    """The case event's actor ran it to the end (its ledger row)."""
+    key = f"case_event:{outbox_id}"
+    return cluster.psql(dbname, f"SELECT count(*) FROM jobs_processed WHERE key = '{key}'") == "1"
 
 
 def _migrate(env: dict) -> None:
@@ -70,20 +69,16 @@ async def test_worker_started_before_postgres(tmp_path, private_postgres, databa
     down = True
     worker = start_worker(env, tmp_path / "worker.log", "--threads", "1")
     try:
-        await _wait(lambda: _logged(worker, "database unreachable"), 30, "the worker to say so")
+        await wait_until(
+            lambda: _logged(worker, "database unreachable"), 30, "the worker to say so"
+        )
         assert worker.process.poll() is None, worker.output()[-3000:]
         await asyncio.to_thread(private_postgres.start)
         down = False
 
         outbox_id = await asyncio.to_thread(_add_row, private_postgres, dbname)
-        await _wait(
-            lambda: (
-                private_postgres.psql(
-                    dbname,
-                    f"SELECT count(*) FROM jobs_processed WHERE key = 'case_event:{outbox_id}'",
-                )
-                == "1"
-            ),
+        await wait_until(
+            lambda: _job_done(private_postgres, dbname, outbox_id),
             45,
             f"the job: {worker.output()[-3000:]}",
         )
@@ -112,7 +107,7 @@ async def test_app_started_before_postgres(tmp_path, private_postgres, database,
         [*TONGBAN, "serve", "--port", str(port), "--json-logs"], env, tmp_path / "serve.log"
     )
     try:
-        await _wait(lambda: _logged(server, "database unreachable"), 30, "the app to say so")
+        await wait_until(lambda: _logged(server, "database unreachable"), 30, "the app to say so")
         assert server.process.poll() is None, server.output()[-3000:]
         await asyncio.to_thread(private_postgres.start)
         down = False
@@ -145,11 +140,11 @@ async def test_rabbitmq_alarm_relay_gives_up_the_pass(tmp_path, private_postgres
     try:
         await asyncio.gather(asyncio.to_thread(rabbit.start), asyncio.to_thread(_migrate, env))
         worker = start_worker(env, tmp_path / "worker.log", "--threads", "1")
-        await _wait(lambda: _logged(worker, "worker started"), 60, "the worker")
+        await wait_until(lambda: _logged(worker, "worker started"), 60, "the worker")
         await asyncio.to_thread(rabbitmqctl, rabbit, "set_vm_memory_high_watermark", "0")
 
         outbox_id = await asyncio.to_thread(_add_row, private_postgres, dbname)
-        await _wait(
+        await wait_until(
             lambda: _logged(worker, "broker unavailable"),
             45,
             f"the relay to give up the pass: {worker.output()[-3000:]}",
@@ -157,18 +152,8 @@ async def test_rabbitmq_alarm_relay_gives_up_the_pass(tmp_path, private_postgres
         assert unsent() >= 1, "the row stays unsent for the next pass"
 
         await asyncio.to_thread(rabbitmqctl, rabbit, "set_vm_memory_high_watermark", "0.4")
-        await _wait(lambda: unsent() == 0, 45, "the relay to recover")
-        await _wait(
-            lambda: (
-                private_postgres.psql(
-                    dbname,
-                    f"SELECT count(*) FROM jobs_processed WHERE key = 'case_event:{outbox_id}'",
-                )
-                == "1"
-            ),
-            45,
-            "the job",
-        )
+        await wait_until(lambda: unsent() == 0, 45, "the relay to recover")
+        await wait_until(lambda: _job_done(private_postgres, dbname, outbox_id), 45, "the job")
         assert worker.process.poll() is None
     finally:
         if worker is not None:
