@@ -14,15 +14,19 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections import Counter
+import uuid
+from collections import Counter, defaultdict, deque
+from functools import partial
 
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import q_name
 from dramatiq.middleware import Middleware
 from dramatiq.middleware.asyncio import AsyncIO
 
 from core.jobs.dead import DeadLetters
+from core.jobs.outbox import id_of
 from core.settings import get_settings
 
 
@@ -35,11 +39,18 @@ def _instance_tag() -> str:
 
 
 QUEUE = f"tongban-{_instance_tag()}"
+DEAD_LETTERS_KEPT = 100  # the embedded default's given-up messages kept in memory, a queue
 
 
 def make_broker(url: str | None) -> dramatiq.Broker:
     if not url:
         broker: dramatiq.Broker = StubBroker()
+        # The stub keeps every message given up, with its traceback, for good: in a serve
+        # running for months, a slow leak. Their outbox rows record them all (DeadLetters,
+        # ``tongban jobs dead``); memory keeps only the latest few, for a test's join to
+        # re-raise and /metrics to show. Set before any worker consumes: each consumer
+        # keeps the container it was given.
+        broker.dead_letters_by_queue = defaultdict(partial(deque, maxlen=DEAD_LETTERS_KEPT))
         broker.emit_after("process_boot")
         broker.add_middleware(HeldInMemory())
     elif url.startswith(("redis://", "rediss://")):
@@ -128,19 +139,28 @@ class HeldInMemory(Middleware):
 
     They die with the process, however it ends (a kill -9 too), so on the embedded
     default an outbox row is marked sent only once its message has *settled* — its
-    job done, or given up after its retries — and the relay skips the rows held here
-    meanwhile (:meth:`unfinished`). A row held at a crash is still unsent: the next
-    start relays it again, and the actor, idempotent, does its work once.
+    job done, or given up after its retries. A row held at a crash is still unsent:
+    the next start relays it again, and the actor, idempotent, does its work once.
 
     Every enqueued message ends in exactly one ack or nack (a retry's hop from the delay
     queue too), and a retry is enqueued before its failed attempt is acknowledged, so
     an outbox id's enqueues minus its acks and nacks is what is held.
+
+    Not relaying a held row twice, cheaply however many are held: the relay records
+    this broker's :attr:`token` on the rows it hands over (``held_by``) and reads only
+    rows not carrying it — a constant condition, not a list of ids that grows with the
+    retries waiting out an outage (thousands of notifications while an SMS gateway is
+    down, for an hour). A new token each life: rows held by a process that is gone
+    are relayed again. The relay's cap counts only the messages :meth:`ready` to run,
+    so retries waiting in the delay queue do not hold up new case events.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held: Counter[int] = Counter()
+        self._ready = 0  # held messages on the work queue or running (not in back-off)
         self._settled: set[int] = set()
+        self.token = uuid.uuid4().hex
 
     def after_enqueue(self, broker, message, delay) -> None:
         self._count(message, 1)
@@ -151,25 +171,23 @@ class HeldInMemory(Middleware):
     after_nack = after_ack
 
     def _count(self, message, step: int) -> None:
-        outbox_id = message.kwargs.get("outbox_id")
-        if outbox_id is None:  # sent by an actor itself, not through the outbox
+        if (outbox_id := id_of(message)) is None:
             return
+        delayed = q_name(message.queue_name) != message.queue_name  # on <queue>.DQ
         with self._lock:
+            self._ready += 0 if delayed else step
             self._held[outbox_id] += step
             if not self._held[outbox_id]:
                 del self._held[outbox_id]
                 self._settled.add(outbox_id)
 
-    def held(self) -> int:
+    def ready(self) -> int:
+        """Held messages ready to run or running: not those waiting out a retry's back-off."""
         with self._lock:
-            return len(self._held)
-
-    def unfinished(self) -> set[int]:
-        """Outbox ids not to relay again: held, or settled but not yet marked sent."""
-        with self._lock:
-            return set(self._held) | self._settled
+            return self._ready
 
     def settled(self) -> list[int]:
+        """Outbox ids whose jobs settled, not yet marked sent."""
         with self._lock:
             return sorted(self._settled)
 
@@ -179,9 +197,12 @@ class HeldInMemory(Middleware):
             self._settled.difference_update(ids)
 
     def drop_held(self) -> None:
-        """The broker was emptied: what it held is unsent in the outbox, for the next start."""
+        """The broker was emptied: what it held is unsent in the outbox, for the next start
+        (or a worker started again in this process: a new token makes it relay them)."""
         with self._lock:
             self._held.clear()
+            self._ready = 0
+            self.token = uuid.uuid4().hex
 
 
 def in_memory() -> HeldInMemory | None:

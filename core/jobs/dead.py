@@ -15,6 +15,7 @@ import logging
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import Middleware
 
+from core.jobs.outbox import id_of
 from core.jobs.tables import OutboxMessage
 
 log = logging.getLogger("tongban.jobs")
@@ -25,8 +26,7 @@ class DeadLetters(Middleware):
     its outbox row: ``attempts`` (the tries it had) and ``last_error``."""
 
     def after_nack(self, broker, message) -> None:
-        outbox_id = message.kwargs.get("outbox_id")
-        if outbox_id is None:  # sent by an actor itself, not through the outbox
+        if (outbox_id := id_of(message)) is None:
             return
         # The worker keeps the failure on the message until after the nack.
         error = getattr(message, "_exception", None)
@@ -75,7 +75,9 @@ async def redo(ids: list[int] | None = None) -> list[int]:
             return []
         given_up &= OutboxMessage.id.is_in(ids)
     rows = (
-        await OutboxMessage.update({OutboxMessage.sent_at: None, OutboxMessage.last_error: ""})
+        await OutboxMessage.update(
+            {OutboxMessage.sent_at: None, OutboxMessage.last_error: "", OutboxMessage.held_by: None}
+        )
         .where(given_up)
         .returning(OutboxMessage.id)
     )

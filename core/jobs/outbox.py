@@ -9,7 +9,6 @@ and marking re-sends the row later, so every actor must be idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import UTC, datetime
 
 from piccolo.query.functions.aggregate import Count
@@ -22,16 +21,22 @@ async def enqueue(actor: str, **payload: object) -> None:
     await OutboxMessage.insert(OutboxMessage(actor=actor, payload=payload))
 
 
+def id_of(message) -> int | None:
+    """The outbox id a Dramatiq message was relayed with; None for a message an actor
+    sent itself, not through the outbox."""
+    return message.kwargs.get("outbox_id")
+
+
 async def pending(
-    limit: int = 200, actors: list[str] | None = None, skip: Collection[int] = ()
+    limit: int = 200, actors: list[str] | None = None, held_by: str | None = None
 ) -> list[dict]:
-    """The oldest unsent messages, of ``actors`` only when given, leaving out the ids in
-    ``skip`` (those the embedded default's broker holds)."""
+    """The oldest unsent messages, of ``actors`` only when given, leaving out those
+    ``held_by`` holds (the embedded default's in-memory broker, see :func:`hold`)."""
     unsent = OutboxMessage.sent_at.is_null()
     if actors is not None:
         unsent &= OutboxMessage.actor.is_in(actors)
-    if skip:
-        unsent &= OutboxMessage.id.not_in(sorted(skip))
+    if held_by is not None:
+        unsent &= OutboxMessage.held_by.is_null() | (OutboxMessage.held_by != held_by)
     return (
         await OutboxMessage.select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.payload)
         .where(unsent)
@@ -53,8 +58,36 @@ async def pending_for_others(actors: list[str]) -> dict[str, int]:
 
 async def mark_sent(ids: list[int]) -> None:
     if ids:
-        await OutboxMessage.update({OutboxMessage.sent_at: datetime.now(UTC)}).where(
+        await OutboxMessage.update(
+            {OutboxMessage.sent_at: datetime.now(UTC), OutboxMessage.held_by: None}
+        ).where(OutboxMessage.id.is_in(ids))
+
+
+async def hold(ids: list[int], holder: str) -> list[int]:
+    """Record that ``holder`` (an in-memory broker's token) is about to hold these unsent
+    messages; the ids it got (not those sent or held by it meanwhile).
+
+    A holder lives only as long as its process's memory: rows held by one that is gone
+    (a kill -9) are unsent and held by nobody alive, so the next start relays them."""
+    if not ids:
+        return []
+    rows = (
+        await OutboxMessage.update({OutboxMessage.held_by: holder})
+        .where(
             OutboxMessage.id.is_in(ids)
+            & OutboxMessage.sent_at.is_null()
+            & (OutboxMessage.held_by.is_null() | (OutboxMessage.held_by != holder))
+        )
+        .returning(OutboxMessage.id)
+    )
+    return [row["id"] for row in rows]
+
+
+async def release(ids: list[int], holder: str) -> None:
+    """``holder`` did not get these after all (the broker refused them): relay them again."""
+    if ids:
+        await OutboxMessage.update({OutboxMessage.held_by: None}).where(
+            OutboxMessage.id.is_in(ids) & (OutboxMessage.held_by == holder)
         )
 
 

@@ -15,13 +15,15 @@ import time
 from dramatiq import Message
 
 from core.jobs import actors, outbox  # noqa: F401 - actors: declares the core's on the broker
-from core.jobs.broker import QUEUE, broker, in_memory
+from core.jobs.broker import QUEUE, HeldInMemory, broker, in_memory
 
 log = logging.getLogger("tongban.relay")
 
 REPORT_INTERVAL = 60.0  # seconds between two reports of messages this process cannot relay
 BATCH = 200  # messages read a pass
-MEMORY_CAP = 1000  # messages the embedded default's in-memory broker is given to hold at most
+# Messages ready to run the embedded default's in-memory broker is given at most: a
+# backlog waits in the outbox, not in memory.
+MEMORY_CAP = 1000
 _last_report = float("-inf")
 
 
@@ -31,10 +33,17 @@ async def relay_once() -> int:
     rest, 200 of them at the head of the outbox stopped the relay for good."""
     names = sorted(broker.actors)  # the core's and the plugins' declared in this process
     memory = in_memory()
-    skip, room = set(), BATCH
-    if memory is not None:  # leave alone what it holds, and give it no more than its cap
-        skip, room = memory.unfinished(), min(BATCH, MEMORY_CAP - memory.held())
-    rows = await outbox.pending(limit=room, actors=names, skip=skip) if room > 0 else []
+    if memory is None:
+        rows = await outbox.pending(limit=BATCH, actors=names)
+    else:
+        # Leave alone what it holds, and give it no more than its cap of messages ready
+        # to run: retries waiting out a back-off do not count (see HeldInMemory).
+        room = min(BATCH, MEMORY_CAP - memory.ready())
+        token = memory.token
+        rows = await outbox.pending(limit=room, actors=names, held_by=token) if room > 0 else []
+        if rows:  # recorded before the broker has them: a crash in between loses nothing
+            held = set(await outbox.hold([row["id"] for row in rows], token))
+            rows = [row for row in rows if row["id"] in held]
     messages: list[tuple[int, Message]] = []
     for row in rows:
         message = Message(
@@ -50,14 +59,20 @@ async def relay_once() -> int:
     if memory is None:
         await outbox.mark_sent(sent)
     else:
-        await mark_settled()
+        await outbox.release([row["id"] for row in rows[len(sent) :]], token)
+        await _mark_settled(memory)
     await _report_unknown(names)
     return len(sent)
 
 
 async def mark_settled() -> None:
     """The embedded default: mark sent the rows whose jobs the in-memory broker finished."""
-    if (memory := in_memory()) is not None and (ids := memory.settled()):
+    if (memory := in_memory()) is not None:
+        await _mark_settled(memory)
+
+
+async def _mark_settled(memory: HeldInMemory) -> None:
+    if ids := memory.settled():
         await outbox.mark_sent(ids)
         memory.forget(ids)
 

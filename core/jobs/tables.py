@@ -14,6 +14,9 @@ class OutboxMessage(Table, tablename="jobs_outbox"):
     sent_at = Timestamptz(null=True, default=None, index=True)
     attempts = Integer(default=0)
     last_error = Text(default="")
+    # The embedded default: the token of the in-memory broker that holds the message
+    # (relayed, its job not settled yet); see core.jobs.broker.HeldInMemory.
+    held_by = Varchar(length=32, null=True, default=None)
 
 
 class ProcessedMessage(Table, tablename="jobs_processed"):

@@ -14,7 +14,7 @@ TICK_SECONDS = 600
     queue_name=QUEUE,
     max_retries=3,
     min_backoff=10_000,
-    # periodic.STALE_RUN is derived from it: a live run is never taken for dead.
+    # A live run beats its heartbeat meanwhile (periodic.STALE_RUN): never taken for dead.
     time_limit=int(TICK_TIME_LIMIT.total_seconds() * 1000),
 )
 async def reports_tick(outbox_id: int, slot: int = 0) -> None:

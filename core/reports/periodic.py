@@ -4,16 +4,18 @@ on the first working day of a month, the townships' monthly reports.
 The scheduler (:mod:`core.jobs.scheduler`) queues ``reports_tick`` every ten
 minutes, once per slot however many workers tick. Each run decides from the
 site-local time what is due, and everything it does is idempotent: a
-reconciliation runs once a night (a run that died is taken over after a few
-hours, one that failed is done again by the retried tick, up to three times a
+reconciliation runs once a night (a run whose worker died is taken over within
+minutes, one that failed is done again by the retried tick, up to three times a
 night), and a month is compiled for the townships that do not have it yet.
 
 A nightly run is never started twice at once: each attempt of the night is
 claimed in the jobs ledger in the transaction that records its run, so ticks
-racing each other (a retry and the next slot) start it once; and a run is taken
-for dead only after ``STALE_RUN``, longer than the tick's time limit
-(``TICK_TIME_LIMIT``), by which the worker has interrupted a live run and
-recorded it as failed.
+racing each other (a retry and the next slot, several workers) start it once;
+and a live run touches its ``heartbeat_at`` every ``reconcile.HEARTBEAT``, so
+an unfinished run not heard from for ``STALE_RUN`` (a few beats) lost its
+worker (a kill -9, a machine gone) and is taken over. A live run past the
+tick's time limit (``TICK_TIME_LIMIT``) is interrupted by the worker and
+recorded as failed.
 """
 
 from __future__ import annotations
@@ -32,11 +34,10 @@ from core.settings import get_settings
 
 log = logging.getLogger("tongban.reports")
 
-# The reports tick's Dramatiq time limit (core.reports.actors). A run not finished a
-# while after it is dead (its worker gone): the margin covers the interruption landing
-# at the run's next await and the run recording its error.
-TICK_TIME_LIMIT = timedelta(hours=4)
-STALE_RUN = TICK_TIME_LIMIT + timedelta(minutes=30)
+TICK_TIME_LIMIT = timedelta(hours=4)  # the reports tick's Dramatiq time limit (actors)
+# An unfinished run whose heartbeat is older than this lost its worker; a live one beats
+# every reconcile.HEARTBEAT, with room for a few beats lost to a busy database.
+STALE_RUN = 5 * reconcile.HEARTBEAT
 FAILED_RUNS_A_NIGHT = 3  # a reconciliation that keeps failing is left to the next night
 
 
@@ -61,14 +62,18 @@ async def reconciliation_due(local: datetime, now: datetime) -> str | None:
     if local.hour < schedule().nightly_hour:
         return None
     runs = await ReconciliationRun.select(
-        ReconciliationRun.started_at, ReconciliationRun.finished_at, ReconciliationRun.error
+        ReconciliationRun.started_at,
+        ReconciliationRun.heartbeat_at,
+        ReconciliationRun.finished_at,
+        ReconciliationRun.error,
     ).where((ReconciliationRun.run_on == local.date()) & (ReconciliationRun.trigger == "nightly"))
     failed = 0
     for run in runs:
-        started = run["started_at"]
-        started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
-        if run["finished_at"] is None and now - started < STALE_RUN:
-            return None  # still running
+        # Runs recorded before heartbeats were: their start.
+        beat = run["heartbeat_at"] or run["started_at"]
+        beat = beat if beat.tzinfo else beat.replace(tzinfo=now.tzinfo)
+        if run["finished_at"] is None and now - beat < STALE_RUN:
+            return None  # still running: heard from lately
         if run["finished_at"] is not None and not run["error"]:
             return None  # done for tonight
         # A run that raised (recorded, then re-raised for the retry) has not reconciled.

@@ -22,6 +22,8 @@ it found; drift is also logged as a warning.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -54,6 +56,9 @@ from core.reviews.tables import Review
 log = logging.getLogger("tongban.reports")
 
 GRACE = timedelta(minutes=10)  # a case changed more recently is still being counted
+# How often a running reconciliation touches its run's heartbeat_at: one not heard from
+# for a few of these lost its worker (core.reports.periodic.STALE_RUN).
+HEARTBEAT = timedelta(minutes=1)
 MAX_SAMPLES = 20
 
 
@@ -108,6 +113,7 @@ async def reconcile(
                     run_on=today,
                     trigger=trigger,
                     started_at=now,
+                    heartbeat_at=now,
                     window_from=first,
                     window_to=last,
                     repair=repair,
@@ -115,6 +121,7 @@ async def reconcile(
             ).returning(ReconciliationRun.id)
         )[0]["id"]
     error = ""
+    beating = asyncio.create_task(_heartbeat(run))
     try:
         await check_cases(outcome, now=now, repair=repair, batch=batch)
         day = first
@@ -128,6 +135,9 @@ async def reconcile(
         error = repr(exc)[:2000]
         raise
     finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
         await ReconciliationRun.update(
             {
                 ReconciliationRun.finished_at: timing.utcnow(),
@@ -152,6 +162,18 @@ async def reconcile(
             " (repaired)" if repair else "",
         )
     return run, outcome
+
+
+async def _heartbeat(run: int) -> None:
+    """Touch the run every ``HEARTBEAT`` while it runs (the task dies with the worker)."""
+    while True:
+        await asyncio.sleep(HEARTBEAT.total_seconds())
+        try:
+            await ReconciliationRun.update({ReconciliationRun.heartbeat_at: timing.utcnow()}).where(
+                (ReconciliationRun.id == run) & ReconciliationRun.finished_at.is_null()
+            )
+        except Exception:  # the database away a moment: the next beat tries again
+            log.warning("reconciliation run %s: heartbeat not recorded", run, exc_info=True)
 
 
 async def _claim(key: str, now: datetime) -> bool:

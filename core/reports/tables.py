@@ -123,6 +123,9 @@ class ReconciliationRun(Table, tablename="reports_reconciliation"):
     trigger = Varchar(length=16, default="nightly")  # nightly | command
     started_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+    # Touched by the running job every reconcile.HEARTBEAT: an unfinished run not heard
+    # from for periodic.STALE_RUN lost its worker, and is redone.
+    heartbeat_at = Timestamptz(null=True, default=None)
     window_from = Date(null=True, default=None)
     window_to = Date(null=True, default=None)
     repair = Boolean(default=True)

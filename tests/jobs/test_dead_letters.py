@@ -104,3 +104,46 @@ async def _given_up_then_redone() -> None:
     assert (await _row(outbox_id))["last_error"] == ""
     listed = await asyncio.to_thread(_cli, "dead")
     assert not any(x.startswith(f"{outbox_id}\t") for x in listed.output.splitlines())
+
+
+@dramatiq.actor(queue_name=QUEUE, max_retries=0)
+async def send_to_retired_gateway(outbox_id: int, parcel: int) -> None:
+    raise ConnectionError(f"gateway retired, parcel {parcel}")
+
+
+async def test_the_embedded_broker_keeps_only_the_latest_dead_letters_in_memory(site, jobs):
+    """A serve running for months gives up on many jobs: their outbox rows record each,
+    and memory keeps the latest few only (it kept every one, with its traceback)."""
+    if not isinstance(broker, StubBroker):
+        return  # a broker server keeps its dead letters itself, for a week
+    from core.jobs.broker import DEAD_LETTERS_KEPT
+
+    letters = broker.dead_letters_by_queue[QUEUE]
+    letters.clear()
+    parcels = range(DEAD_LETTERS_KEPT + 5)
+    try:
+        for parcel in parcels:
+            await outbox.enqueue("send_to_retired_gateway", parcel=parcel)
+        ids = [
+            row["id"]
+            for row in await OutboxMessage.select(OutboxMessage.id)
+            .where(OutboxMessage.actor == "send_to_retired_gateway")
+            .order_by(OutboxMessage.id)
+        ]
+        assert len(ids) == len(parcels)
+
+        async def all_given_up():
+            return not await OutboxMessage.count().where(
+                OutboxMessage.id.is_in(ids)
+                & (OutboxMessage.sent_at.is_null() | (OutboxMessage.last_error == ""))
+            )
+
+        await _until(all_given_up, "every job to be given up", timeout=120)
+        listed = await asyncio.to_thread(_cli, "dead", "--limit", "100000")
+        lines = {int(x.split("\t")[0]): x for x in listed.output.splitlines() if "\t" in x}
+        assert all("1 tries" in lines[i] and "gateway retired" in lines[i] for i in ids)
+        kept = [letter.kwargs["parcel"] for letter in letters]
+        assert len(kept) == DEAD_LETTERS_KEPT, "memory keeps a few, not every one"
+        assert parcels[-1] in kept and parcels[0] not in kept, "the latest"
+    finally:
+        letters.clear()  # else the next tests' drain() re-raises their error

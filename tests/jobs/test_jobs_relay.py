@@ -103,7 +103,7 @@ async def test_the_in_memory_broker_is_given_no_more_than_its_cap(site, monkeypa
         return message
 
     monkeypatch.setattr(broker, "enqueue", enqueue)
-    monkeypatch.setattr(relay, "MEMORY_CAP", in_memory().held() + 2)
+    monkeypatch.setattr(relay, "MEMORY_CAP", in_memory().ready() + 2)
     await relay_once()
     await relay_once()
     assert delivered == ours[:2]
