@@ -18,12 +18,13 @@ from core.errors import PermissionDenied, TongbanError, ValidationFailed
 from core.i18n import N_, gettext
 from core.materials import services as materials
 from core.materials.routes import store_posted_files
+from core.residents import services as residents
 from core.tenancy.scope import Principal
 from core.web.guards import provide_principal
 from core.web.locale import current_locale
 from core.web.templating import localized
 from core.workbench import services
-from core.workbench.common import GUARD, control
+from core.workbench.common import GUARD, control, is_proven
 from core.workbench.routes_filing import MAX_FORM_BODY
 from core.workbench.routes_residents import _home_context
 
@@ -142,17 +143,28 @@ class WorkbenchController(Controller):
         principal: NamedDependency[Principal],
         case_state: Annotated[str, QueryParameter(name="state")] = "",
         light: FromQuery[str] = "",
+        resident: FromQuery[int | None] = None,
     ) -> Template:
         state = case_state if case_state in STATE_LABELS else ""
         light = light if light in services.LIGHTS else ""
+        person = None
+        if resident is not None:
+            # One resident's cases (the link on their page): only a resident this
+            # person may see, refused alike when missing or out of scope.
+            person = await residents.visible(
+                principal, resident, proven=is_proven(request, resident)
+            )
         context = {
-            "cases": await services.my_cases(principal, state=state, light=light),
+            "cases": await services.my_cases(
+                principal, state=state, light=light, resident_id=resident
+            ),
             "state": state,
             "light": light,
+            "person": person,
         }
         if request.htmx and request.htmx.target == "case-list":
             return Template("workbench/partials/case_list.html", context=context)
-        context["counts"] = await services.my_counts(principal)
+        context["counts"] = await services.my_counts(principal, resident_id=resident)
         context["light_labels"] = LIGHT_LABELS
         return Template("workbench/cases.html", context=context)
 

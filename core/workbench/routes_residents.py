@@ -29,6 +29,7 @@ from core.workbench.common import (
 )
 
 SEARCH_MODES = ("id", "name", "phone")
+RECENT_CASES = 10  # the resident's page shows these; the case list has them all
 SIGNATURE_MAX = 700_000  # a data: URL of a tablet signature is well below this
 
 
@@ -141,9 +142,13 @@ class ResidentDeskController(Controller):
         context = {"person": person, "items": items, "q": q[:64], "membership": membership}
         if request.htmx and request.htmx.target == "item-list":
             return Template("workbench/partials/item_list.html", context=context)
+        # The agent comes back here after each consent, on a slow line: the latest few
+        # cases only, and a link to all of them in the case list.
+        recent = await services.my_cases(principal, resident_id=resident_id, limit=RECENT_CASES + 1)
         context.update(
             consents=await pending_consents(principal, applicant),
-            cases=await services.my_cases(principal, resident_id=resident_id),
+            cases=recent[:RECENT_CASES],
+            more_cases=len(recent) > RECENT_CASES,
             may_reveal={f: residents.may_reveal(principal, f) for f in residents.FIELDS},
             notice=(
                 N_("The resident is registered.")
@@ -192,9 +197,17 @@ class ResidentDeskController(Controller):
         evidence = b""
         try:
             if method == "tablet":
-                evidence = authorisations.decode_data_url(
-                    control(pairs, "signature", SIGNATURE_MAX)
-                )
+                signature = control(pairs, "signature", SIGNATURE_MAX)
+                if not signature:
+                    # Nothing drawn on the pad: say so, not "the signature is not a PNG".
+                    raise authorisations.BadAuthorisation(
+                        N_(
+                            "%(name)s has not signed yet. Ask them to sign in the box "
+                            "with a finger or stylus."
+                        ),
+                        name=applicant["name"],
+                    )
+                evidence = authorisations.decode_data_url(signature)
             elif method == "paper":
                 scan = next(
                     (v for k, v in pairs if k == "scan" and isinstance(v, UploadFile)), None

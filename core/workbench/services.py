@@ -131,9 +131,15 @@ def _mine(principal: Principal):
 
 
 async def my_cases(
-    principal: Principal, *, state: str = "", light: str = "", resident_id: int | None = None
+    principal: Principal,
+    *,
+    state: str = "",
+    light: str = "",
+    resident_id: int | None = None,
+    limit: int = LIST_LIMIT,
 ) -> list[dict]:
-    """Cases this person filed, newest first, optionally by state, light or resident."""
+    """Cases this person filed, newest first, optionally by state, light or resident;
+    at most ``limit`` (capped at :data:`LIST_LIMIT`)."""
     where = _mine(principal)
     if where is None:
         return []
@@ -144,16 +150,24 @@ async def my_cases(
     if resident_id is not None:
         where = where & (Case.resident == resident_id)
     return await (
-        Case.select(*LIST_COLUMNS).where(where).order_by(Case.id, ascending=False).limit(LIST_LIMIT)
+        Case.select(*LIST_COLUMNS)
+        .where(where)
+        .order_by(Case.id, ascending=False)
+        .limit(max(1, min(limit, LIST_LIMIT)))
     )
 
 
-async def my_counts(principal: Principal) -> dict[str, dict[str, int]]:
-    """How many of this person's cases are in each state and under each light."""
+async def my_counts(
+    principal: Principal, *, resident_id: int | None = None
+) -> dict[str, dict[str, int]]:
+    """How many of this person's cases (for one resident, if given) are in each state
+    and under each light."""
     where = _mine(principal)
     counts: dict[str, dict[str, int]] = {"state": {}, "light": {}}
     if where is None:
         return counts
+    if resident_id is not None:
+        where = where & (Case.resident == resident_id)
     for column, key in ((Case.state, "state"), (Case.light, "light")):
         rows = await Case.select(column, Count(Case.id, alias="n")).where(where).group_by(column)
         counts[key] = {row[column._meta.name]: row["n"] for row in rows}

@@ -154,7 +154,7 @@ def test_submitted_values_of_every_field_type_are_shown_as_text():
     item.form = form
     html = (
         _environment()
-        .get_template("workbench/partials/values.html")
+        .get_template("cases/partials/values.html")
         .render(item=item, values=values, place_names={})
     )
     assert "<script>alert" not in html and "<img src=x" not in html
