@@ -243,11 +243,15 @@ def tongban_render_document(kind: str, item: Any, case: Any, values: dict, holde
     ``"receipt"`` (受理通知书), ``"refusal"`` (不予受理通知书), ``"supplement"``
     (一次性补正告知书), ``"decision"`` (决定书) or ``"licence"`` (the e-licence an
     item's ``result.licence_type`` issues). ``item`` is the case's item
-    version, ``case`` a read-only row, ``values`` the decrypted form values and
-    ``holder`` the applicant (``name``, ``id_number_masked``; never the full
-    ID number). Return a dict (or object) with ``title``, ``rows`` (a list of
-    ``(label, value)`` pairs — what the QR code vouches for), optionally
-    ``paragraphs`` and, for licences, ``number`` and ``valid_until`` (a date).
+    version, ``case`` a read-only row (a dict; ``outcome`` is ``"approved"`` or
+    ``"denied"`` once decided, which tells the two kinds of ``decision`` apart),
+    ``values`` the decrypted form values as stored (JSON) and ``holder`` the
+    applicant, an object with the attributes ``name`` and ``id_number_masked``
+    (never the full ID number); ``core.testing.render_document`` passes the
+    same shapes in a plugin's tests. Return a dict (or object) with ``title``,
+    ``rows`` (a list of ``(label, value)`` pairs — what the QR code vouches
+    for), optionally ``paragraphs`` and, for licences, ``number`` and
+    ``valid_until`` (a date).
     The first plugin that returns something wins; return ``None`` for items
     that are not yours.
     """

@@ -72,17 +72,63 @@ def make_plugin_manager(
             module = ep.load()
         except Exception as exc:  # report which plugin, then stop start-up
             raise PluginError(ep.name, f"cannot be imported: {exc!r}") from exc
-        pm.register(module, name=ep.name)
+        _register(pm, module, ep.name)
     for name, module in extra or ():
-        pm.register(module, name=name)
+        _register(pm, module, name)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(getattr(exc, "plugin_name", "?") or "?", str(exc)) from exc
+        name = pm.get_name(exc.plugin) or "?"
+        hook = next(iter(unknown_hooks(exc.plugin)), "")
+        problem = f"{hook} is not a Tongban hook (misspelt?)" if hook else str(exc)
+        raise PluginError(name, problem) from exc
     if os.environ.get("TONGBAN_TRACE_HOOKS"):
         pm.trace.root.setwriter(lambda msg: sys.stderr.write(f"[hook] {msg}"))
         pm.enable_tracing()
     return pm
+
+
+def unknown_hooks(module: object) -> list[str]:
+    """The ``tongban_*`` hook implementations of ``module`` that match no hook spec."""
+    return [
+        attr
+        for attr in dir(module)
+        if attr.startswith("tongban_")
+        and getattr(getattr(module, attr), "tongban_impl", None) is not None
+        and not hasattr(hookspecs, attr)
+    ]
+
+
+def signature_problem(module: object) -> tuple[str, str] | None:
+    """(hook, what is wrong) with the arguments of ``module``'s hook implementations.
+
+    A hook implementation may take any subset of its spec's arguments, by name;
+    one that takes an argument the spec does not offer cannot be called.
+    """
+    for attr in sorted(dir(module)):
+        spec = getattr(hookspecs, attr, None) if attr.startswith("tongban_") else None
+        impl = getattr(module, attr, None)
+        if spec is None or getattr(impl, "tongban_impl", None) is None:
+            continue
+        offered = list(inspect.signature(spec).parameters)
+        taken = list(inspect.signature(impl).parameters)
+        if unknown := [a for a in taken if a not in offered]:
+            names = ", ".join(repr(a) for a in unknown)
+            noun = "argument" if len(unknown) == 1 else "arguments"
+            verb = "is not one" if len(unknown) == 1 else "are not ones"
+            choices = ", ".join(offered) or "no arguments"
+            return attr, f"{noun} {names} {verb} the hook offers (it offers {choices})"
+    return None
+
+
+def _register(pm: pluggy.PluginManager, module: object, name: str) -> None:
+    """Register one plugin; a hook taking arguments its spec lacks stops start-up
+    with the plugin's name (pluggy's own error names neither cleanly)."""
+    try:
+        pm.register(module, name=name)
+    except pluggy.PluginValidationError as exc:
+        found = signature_problem(module)
+        raise PluginError(name, ": ".join(found) if found else str(exc)) from exc
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,7 @@
 
 A plugin's test suite runs against the installed core without a database::
 
-    from core.testing import check_plugin, catalogue_item, validate_application
+    from core.testing import check_plugin, catalogue_item, render_document, validate_application
 
     def test_declarations_are_valid():
         assert check_plugin("my_plugin") == []
@@ -10,6 +10,10 @@ A plugin's test suite runs against the installed core without a database::
     def test_form_refuses_a_bad_id_number():
         result = validate_application("my_plugin", "990000000001", {"id_number": "123"})
         assert "id_number" in result.errors_by_path()
+
+    def test_the_decision_letter_shows_the_monthly_amount():
+        letter = render_document("my_plugin", "decision", "990000000001", {"birth_date": "1940-03-01"})
+        assert ("月发放标准（元）", "100") in letter.rows
 
 Each helper loads the core's built-in plugins and the named plugin only, so
 another installed plugin's bug does not fail this plugin's tests.
@@ -20,6 +24,7 @@ For end-to-end tests (filing a case through the pages) see docs/plugins.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +33,14 @@ from core.catalog.items import Item
 from core.catalog.registry import Catalog, build_catalog
 from core.plugins import make_plugin_manager
 
-__all__ = ["FileInfo", "catalogue", "catalogue_item", "check_plugin", "validate_application"]
+__all__ = [
+    "FileInfo",
+    "catalogue",
+    "catalogue_item",
+    "check_plugin",
+    "render_document",
+    "validate_application",
+]
 
 
 def check_plugin(name: str) -> list[str]:
@@ -93,3 +105,44 @@ def validate_application(
     ):
         errors.extend(found or [])
     return FormResult(values=result.values, errors=errors)
+
+
+def render_document(
+    plugin: str,
+    kind: str,
+    code: str,
+    values: Mapping[str, Any],
+    *,
+    case: Mapping[str, Any] | None = None,
+    holder_name: str = "王五",
+    id_number_masked: str = "110***********002X",
+):
+    """Lay out a signed document of item ``code`` as the worker would, or ``None``.
+
+    Calls ``tongban_render_document`` of the core plus ``plugin`` with what the
+    worker passes: the item, a read-only case row (``case`` is merged over a
+    filed-and-decided one: ``id``, ``item_code``, ``tracking_code``, ``state``,
+    ``outcome`` — ``"approved"`` or ``"denied"`` — and ``decided_at``), the form
+    ``values`` as stored with the case (JSON: ISO dates, decimal strings) and the
+    holder (an object with ``name`` and ``id_number_masked``). Returns what the
+    core signs — ``title``, ``rows``, ``paragraphs`` and ``extra`` (``number``,
+    ``valid_until``) — or ``None`` when no plugin lays that document out (the
+    core's own layout is used then).
+    """
+    from core.signing.notices import Holder, as_rendered
+
+    item = catalogue_item(plugin, code)
+    row: dict[str, Any] = {
+        "id": 1,
+        "item_code": code,
+        "tracking_code": "509910261208000012",
+        "state": "approved",
+        "outcome": "approved",
+        "decided_at": datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+        **(case or {}),
+    }
+    holder = Holder(resident_id=1, name=holder_name, id_number_masked=id_number_masked, id_hash="")
+    answer = _manager(plugin).hook.tongban_render_document(
+        kind=kind, item=item, case=row, values=dict(values), holder=holder
+    )
+    return as_rendered(answer)

@@ -57,3 +57,21 @@ def test_every_hook_has_a_test(hook):
     assert any(pattern.search(text) for text in _test_sources().values()), (
         f"no test under tests/ implements or calls {hook}"
     )
+
+
+def test_the_guide_shows_how_units_of_a_new_kind_get_into_the_tree():
+    """A new unit kind routes nothing until the site has units of it: the guide's
+    unit-kinds section gives a units.csv row the importer reads, for the kind its
+    example declares, and the commands that import it and staff it."""
+    import csv
+    import io
+
+    from core.tenancy.units_import import COLUMNS
+
+    section = guide_sections()["tongban_unit_kinds"]
+    assert "```csv" in section, "the tongban_unit_kinds section shows no units.csv rows"
+    rows = list(csv.DictReader(io.StringIO(section.split("```csv\n", 1)[1].split("```")[0])))
+    declared = re.search(r'UnitKind\(key="(\w+)"', section).group(1)
+    assert rows and all(tuple(row) == COLUMNS for row in rows)
+    assert {row["kind"] for row in rows} == {declared}
+    assert "tongban units import" in section and "tongban user create" in section

@@ -124,3 +124,69 @@ def test_the_command_refuses_to_start_with_a_broken_plugin(tmp_path):
     assert "plugin 'broken'" in result.stderr
     assert "colour" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_hook_argument_the_spec_does_not_offer_names_the_plugin_and_the_choices():
+    """A hook implementation taking ``ctx`` where the spec says ``context`` stops start-up
+    as a PluginError (what `tongban serve` prints without a traceback), naming the
+    plugin, the hook, the unknown argument and the arguments the hook does offer."""
+
+    class Mismatch:
+        @staticmethod
+        @hookimpl
+        def tongban_validate_submission(item, values, ctx):
+            return None
+
+    with pytest.raises(PluginError) as raised:
+        make_plugin_manager(extra=[("civil", Mismatch)])
+    assert raised.value.plugin == "civil"
+    assert raised.value.problem == (
+        "tongban_validate_submission: argument 'ctx' is not one the hook offers "
+        "(it offers item, values, context)"
+    )
+
+
+def test_misspelt_hook_names_the_plugin():
+    class Typo:
+        @staticmethod
+        @hookimpl
+        def tongban_itemz():
+            return []
+
+    with pytest.raises(PluginError) as raised:
+        make_plugin_manager(extra=[("typo", Typo)])
+    assert raised.value.plugin == "typo"
+    assert raised.value.problem == "tongban_itemz is not a Tongban hook (misspelt?)"
+
+
+def test_serve_refuses_a_hook_signature_mismatch_without_a_traceback(tmp_path):
+    package = tmp_path / "mismatch_plugin"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from core import hookimpl\n\n"
+        "@hookimpl\n"
+        "def tongban_render_document(kind, item, case, values, applicant):\n"
+        "    return None\n"
+    )
+    dist = tmp_path / "mismatch_plugin-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: mismatch-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[tongban.plugins]\nmismatch = mismatch_plugin\n")
+    env = {
+        **__import__("os").environ,
+        "PYTHONPATH": str(tmp_path),
+        "TONGBAN_VAR_DIR": str(tmp_path / "var"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from core.cli import main; main()", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert (
+        "Tongban cannot start: plugin 'mismatch': tongban_render_document: argument "
+        "'applicant' is not one the hook offers (it offers kind, item, case, values, holder)"
+    ) in result.stderr

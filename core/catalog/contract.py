@@ -19,7 +19,12 @@ import pluggy
 from core import hookspecs
 from core.catalog.mounting import route_problems, static_problems
 from core.catalog.registry import Catalog, Problem, build_catalog, collect_one
-from core.plugins import DEFAULT_PLUGINS, ENTRY_POINT_GROUP
+from core.plugins import (
+    DEFAULT_PLUGINS,
+    ENTRY_POINT_GROUP,
+    signature_problem,
+    unknown_hooks,
+)
 
 
 @dataclass
@@ -67,13 +72,7 @@ def _tolerant_manager(problems: list[Problem]) -> tuple[pluggy.PluginManager, li
         except Exception as exc:
             problems.append(Problem(ep.name, "import", f"cannot be imported: {exc!r}"))
             continue
-        misspelt = [
-            attr
-            for attr in dir(module)
-            if attr.startswith("tongban_")
-            and getattr(getattr(module, attr), "tongban_impl", None) is not None
-            and not hasattr(hookspecs, attr)
-        ]
+        misspelt = unknown_hooks(module)
         for attr in misspelt:
             problems.append(Problem(ep.name, attr, "is not a Tongban hook (misspelt?)"))
         if misspelt:
@@ -81,7 +80,8 @@ def _tolerant_manager(problems: list[Problem]) -> tuple[pluggy.PluginManager, li
         try:
             pm.register(module, name=ep.name)
         except Exception as exc:  # e.g. a hook taking an argument the spec does not offer
-            problems.append(Problem(ep.name, "register", str(exc)))
+            hook, message = signature_problem(module) or ("register", str(exc))
+            problems.append(Problem(ep.name, hook, message))
             continue
         infos.append(info)
     for info in infos:

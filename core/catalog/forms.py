@@ -139,11 +139,54 @@ def load_form(data: Any) -> Form:
         raise _schema_error(str(exc)) from None
 
 
-def _schema_error(text: str) -> FormSchemaError:
+_PATH_PART_RE = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _declared_at(root: type, path: str) -> tuple[type | None, tuple[Any, ...]]:
+    """The struct holding the key at ``path`` ("workflow.steps[1].kind") under ``root``,
+    and the key's allowed values when it is a Literal (else ``()``)."""
+    info: Any = msgspec.inspect.type_info(root)
+    owner: type | None = None
+    for name, index in _PATH_PART_RE.findall(path):
+        while isinstance(info, msgspec.inspect.UnionType):  # Optional[...]
+            info = next(t for t in info.types if not isinstance(t, msgspec.inspect.NoneType))
+        if index:
+            info = getattr(info, "item_type", None)
+        elif isinstance(info, msgspec.inspect.StructType):
+            owner = info.cls
+            info = next((f.type for f in info.fields if f.name == name), None)
+        else:
+            return None, ()
+        if info is None:
+            return None, ()
+    while isinstance(info, msgspec.inspect.UnionType):
+        info = next(t for t in info.types if not isinstance(t, msgspec.inspect.NoneType))
+    values = info.values if isinstance(info, msgspec.inspect.LiteralType) else ()
+    return owner, tuple(values)
+
+
+# What an unknown value of a Literal key is called, by the struct it belongs to.
+_ENUM_NOUNS = {("Item", "type"): "item type", ("Step", "kind"): "step kind"}
+
+
+def _schema_error(text: str, root: type | None = None) -> FormSchemaError:
+    """msgspec's validation message as a declaration problem naming the path.
+
+    ``root`` is the struct a plugin's declaration was converted to (an item, a unit
+    kind): an unknown value of a Literal key then says what it is (item type, step
+    kind) and lists what it may be. Without it, a :class:`Form` is assumed."""
     m = _AT_RE.match(text)
     msg, path = (m.group(1), m.group(2).lstrip(".")) if m else (text, "")
-    if (e := re.match(r"Invalid enum value (.*)", msg)) and path.endswith("type"):
-        return FormSchemaError(path, f"unknown field type {e.group(1)}")
+    if e := re.match(r"Invalid enum value (.*)", msg):
+        owner, values = _declared_at(root or Form, path)
+        if owner is Field and path.endswith("type"):
+            return FormSchemaError(path, f"unknown field type {e.group(1)}")
+        key = path.rsplit(".", 1)[-1]
+        noun = _ENUM_NOUNS.get((getattr(owner, "__name__", ""), key))
+        problem = f"unknown {noun} {e.group(1)}" if noun else f"invalid enum value {e.group(1)}"
+        if values and root is not None:  # a plugin's declaration: say what it may be
+            problem += f"; use one of {', '.join(str(v) for v in values)}"
+        return FormSchemaError(path, problem)
     if e := re.match(r"Object missing required field `(.*)`", msg):
         return FormSchemaError(_join(path, e.group(1)), "required but missing")
     if e := re.match(r"Object contains unknown field `(.*)`", msg):

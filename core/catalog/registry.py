@@ -108,10 +108,11 @@ def load_items(plugin: str, entry: Any, report: _Report | None = None) -> list[t
     return items
 
 
-def _field_problem(text: str) -> str:
+def _field_problem(text: str, root: type = Item) -> str:
     """msgspec's "Invalid enum value 'colour' - at `$.form.fields[0].type`" ->
-    "form.fields[0].type: unknown field type 'colour'" (the form loader's wording)."""
-    error = schema_error(text)
+    "form.fields[0].type: unknown field type 'colour'" (the form loader's wording);
+    an unknown item type or step kind is called that, with the values allowed."""
+    error = schema_error(text, root)
     return f"{error.path}: {error.problem}" if error.path else error.problem
 
 
@@ -130,7 +131,7 @@ def build_catalog(
         try:
             kind = _as_struct(entry, UnitKind)
         except msgspec.ValidationError as exc:
-            report(plugin, "unit kind", _field_problem(str(exc)))
+            report(plugin, "unit kind", _field_problem(str(exc), UnitKind))
             continue
         if kind.key in catalog.unit_kinds:
             report(plugin, f"unit kind {kind.key}", "is already declared")
@@ -140,7 +141,7 @@ def build_catalog(
         try:
             role = _as_struct(entry, Role)
         except msgspec.ValidationError as exc:
-            report(plugin, "role", _field_problem(str(exc)))
+            report(plugin, "role", _field_problem(str(exc), Role))
             continue
         if role.key in catalog.roles:
             report(plugin, f"role {role.key}", "is already declared")

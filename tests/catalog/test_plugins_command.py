@@ -159,3 +159,23 @@ def test_new_refuses_bad_names_and_existing_folders(tmp_path):
     assert (tmp_path / "tongban-orchard" / "tongban_orchard" / "plugin.py").exists()
     again = command("new", "orchard", "--dir", str(tmp_path))
     assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_check_names_a_hook_argument_the_spec_does_not_offer(tmp_path, on_path):
+    install_fake(
+        tmp_path,
+        "mismatch",
+        """
+        from core import hookimpl
+
+        @hookimpl
+        def tongban_validate_submission(item, values, ctx):
+            return None
+        """,
+    )
+    result = command("check", "mismatch")
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0] == (
+        "mismatch: tongban_validate_submission: argument 'ctx' is not one the hook offers "
+        "(it offers item, values, context)"
+    )
