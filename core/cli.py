@@ -15,6 +15,29 @@ def _run(coro):
     return asyncio.run(coro)
 
 
+def cli_locale() -> str:
+    """The language of the person at the terminal: ``LC_ALL``, ``LC_MESSAGES`` or
+    ``LANG`` when it names one (``zh_CN.UTF-8``, ``en_US.UTF-8``), else the site's."""
+    from core.i18n import negotiate
+
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            language = value.split(".")[0].split("@")[0]
+            if language and language not in ("C", "POSIX"):
+                return negotiate(language)
+            break
+    return get_settings().default_locale
+
+
+def fail(message: str, *more: str, code: int = 1) -> None:
+    """Say what is wrong (no traceback: the input was at fault) and exit non-zero."""
+    click.echo(message, err=True)
+    for line in more:
+        click.echo(f"  {line}", err=True)
+    sys.exit(code)
+
+
 @click.group()
 def cli() -> None:
     """Tongban (通办): a municipal-to-village government service network."""
@@ -89,9 +112,14 @@ def user() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def user_create(username, display_name, unit_code, role, password) -> None:
     """Create a staff account with one membership."""
+    from core.errors import TongbanError
     from core.tenancy.accounts import create_staff
+    from core.tenancy.cli import refusal_lines
 
-    _run(create_staff(username, display_name or username, password, unit_code, role))
+    try:
+        _run(create_staff(username, display_name or username, password, unit_code, role))
+    except TongbanError as exc:
+        fail(*refusal_lines(exc, cli_locale(), unit_code=unit_code))
     click.echo(f"created {username} ({role} at {unit_code})")
 
 

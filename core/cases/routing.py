@@ -70,3 +70,59 @@ async def route_step(item, step: Step, filing_unit: dict, case: dict | None = No
             raise RoutingFailed(unit_kind=f"{step.unit_kind} ({code})", level=step.level)
         return unit
     return await resolve_step(step, filing_unit["path"])
+
+
+# -- can this item be routed from here? --------------------------------------------------
+# Checked before anything is written at filing, and over the whole tree for ``tongban
+# plugins check``, the catalogue admin pages and a warning at start-up
+# (core.catalog.routability): the same rule as :func:`resolve_step`, without the walk.
+
+
+def _hook_answer(item, step: Step, filing_unit: dict, hook=None) -> str | None | bool:
+    """A plugin's unit for ``step`` asked with no case yet; ``True`` when it cannot tell
+    (it needed the case and raised): the step is then left to it, not refused.
+    ``hook``: the ``tongban_route_step`` caller (default: the process's plugins')."""
+    hook = hook or get_plugin_manager().hook.tongban_route_step
+    try:
+        return hook(item=item, step=step, filing_unit=filing_unit, case=None)
+    except Exception:  # noqa: BLE001 - a plugin routing by the case's data
+        return True
+
+
+async def unroutable_steps(item, filing_unit: dict) -> list[Step]:
+    """The steps of ``item`` (branches included) no unit would handle for a case filed
+    at ``filing_unit`` (``code``, ``path``, ``level``): neither a plugin's
+    ``tongban_route_step`` nor an active unit of the step's kind at its level above it.
+
+    One query for the filing unit's ancestors, then one per distinct (kind, level).
+    """
+    steps = [s for s in item.workflow.walk() if s.kind != "parallel" or not s.branches]
+    codes = ancestor_codes(filing_unit["path"])
+    anchors = await Unit.select(Unit.path, Unit.level).where(Unit.code.is_in(codes or [""]))
+    found: dict[tuple[str, str], bool] = {}
+    missing = []
+    for step in steps:
+        key = (step.unit_kind, step.level)
+        if key not in found:
+            paths = [a["path"] for a in anchors if a["level"] == step.level]
+            where = None
+            for path in paths:
+                clause = Unit.path.like(path + "%")
+                where = clause if where is None else where | clause
+            found[key] = where is not None and await Unit.exists().where(
+                where
+                & (Unit.kind == step.unit_kind)
+                & (Unit.level == step.level)
+                & (Unit.active == True)  # noqa: E712 - Piccolo needs ==
+            )
+        if found[key]:
+            continue
+        answer = _hook_answer(item, step, filing_unit)
+        if answer is True:
+            continue
+        if answer and await Unit.exists().where(
+            (Unit.code == str(answer)) & (Unit.active == True)  # noqa: E712
+        ):
+            continue
+        missing.append(step)
+    return missing

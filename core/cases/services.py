@@ -26,6 +26,7 @@ from core.catalog.form_context import form_context
 from core.catalog.forms import FieldError, validate
 from core.catalog.items import Item
 from core.catalog.registry import get_catalog
+from core.catalog.routability import check_routable
 from core.catalog.versions import item_for_version
 from core.db import transaction
 from core.errors import ItemNotAvailable, PermissionDenied, ValidationFailed
@@ -166,6 +167,8 @@ async def submit(
         raise ItemNotAvailable(unit=unit["name"], reason="no such item")
     proxy = any(m.unit_id == unit_id for m in principal.memberships_with("village_agent"))
     await check_item_available(item, unit, proxy=proxy)
+    # A case no unit could take past one of its steps is refused now, nothing written.
+    await check_routable(item, unit)
     person, values = await validate_submission(
         item, unit, applicant, data, staff_id=principal.staff_id
     )

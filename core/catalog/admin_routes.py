@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.catalog import delegation_admin as admin
+from core.catalog import routability
 from core.catalog.registry import get_catalog
 from core.errors import TongbanError
 from core.i18n import gettext
@@ -39,6 +40,16 @@ async def _levels() -> list[dict]:
     )
 
 
+async def _routing_gaps(items) -> dict[str, list[str]]:
+    """``{item code: [message]}``: steps the unit tree cannot route yet, in the page's language."""
+    tree, report = await routability.site_gaps(items)
+    locale = current_locale.get()
+    return {
+        code: [routability.describe(gap, tree, locale) for gap in gaps]
+        for code, gaps in report.items()
+    }
+
+
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {k: (v if isinstance(v, str) else "")[:500] for k, v in form.items()}
@@ -57,6 +68,7 @@ class DelegationAdminController(Controller):
             context={
                 "items": list(catalog.items.values()),
                 "item_plugin": catalog.item_plugin,
+                "routing_gaps": await _routing_gaps(catalog.items.values()),
                 "plugins": sorted(set(catalog.item_plugin.values())),
                 "switches": await admin.plugin_switches(),
                 "units": await _admin_units(principal),
@@ -80,6 +92,7 @@ class DelegationAdminController(Controller):
             context={
                 "item": catalog.items[code],
                 "plugin": catalog.item_plugin[code],
+                "routing_gaps": (await _routing_gaps([catalog.items[code]])).get(code, []),
                 "rules": await admin.rules_for_item(code),
                 "units": await _admin_units(principal),
                 "levels": await _levels(),

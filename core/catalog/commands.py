@@ -54,13 +54,42 @@ def check(name: str | None) -> None:
     problems = result.for_plugin(name) if name else result.problems
     for problem in problems:
         click.echo(f"{problem.plugin}: {problem.where}: {problem.message}")
+    warnings = _warnings(result, name)
+    for warning in warnings:
+        click.echo(f"{warning.plugin}: {warning.where}: warning: {warning.message}")
     checked = [name] if name else [info.name for info in result.plugins if not info.builtin]
+    if warnings:
+        click.echo(f"{len(warnings)} warning(s) (they do not stop Tongban)")
     if problems:
         click.echo(
             f"{len(problems)} problem(s) in {', '.join(sorted({p.plugin for p in problems}))}"
         )
         sys.exit(1)
     click.echo(f"ok: {', '.join(checked) or 'no plugins installed'}")
+
+
+def _warnings(result, name: str | None) -> list:
+    """Missing English, and steps the site's unit tree cannot route yet (in the
+    user's language, read from the site's database when it is set up)."""
+    from core.catalog.registry import Problem
+    from core.catalog.routability import gaps_from_cli
+    from core.cli import cli_locale
+
+    catalog = result.catalog
+    items = [
+        item
+        for code, item in catalog.items.items()
+        if name is None or catalog.item_plugin[code] == name
+    ]
+    found = result.warnings_for(name) if name else list(result.warnings)
+    if items:
+        gaps, note = gaps_from_cli(
+            items, cli_locale(), kinds=catalog.unit_kinds, route_step=result.route_step
+        )
+        found += [Problem(catalog.item_plugin[code], f"item {code}", m) for code, m in gaps]
+        if note:
+            click.echo(note)
+    return found
 
 
 @plugins.command("new")

@@ -17,6 +17,7 @@ from typing import Any
 import pluggy
 
 from core import hookspecs
+from core.catalog.items import Item
 from core.catalog.mounting import route_problems, static_problems
 from core.catalog.registry import Catalog, Problem, build_catalog, collect_one
 from core.plugins import (
@@ -43,9 +44,15 @@ class CheckResult:
     plugins: list[PluginInfo]
     problems: list[Problem]
     catalog: Catalog
+    # Not wrong, but worth fixing; they do not stop start-up nor fail the check.
+    warnings: list[Problem] = field(default_factory=list)
+    route_step: Any = None  # the checked plugins' tongban_route_step hook
 
     def for_plugin(self, name: str) -> list[Problem]:
         return [p for p in self.problems if p.plugin == name]
+
+    def warnings_for(self, name: str) -> list[Problem]:
+        return [p for p in self.warnings if p.plugin == name]
 
 
 def _tolerant_manager(problems: list[Problem]) -> tuple[pluggy.PluginManager, list[PluginInfo]]:
@@ -149,4 +156,36 @@ def check_plugins() -> CheckResult:
     _check_modules(pm, problems)
     for info in infos:
         info.items = sorted(code for code, p in catalog.item_plugin.items() if p == info.name)
-    return CheckResult(plugins=infos, problems=problems, catalog=catalog)
+    warnings = [
+        Problem(catalog.item_plugin[code], f"item {code}", message)
+        for code, item in catalog.items.items()
+        for message in missing_english(item)
+    ]
+    return CheckResult(
+        plugins=infos,
+        problems=problems,
+        catalog=catalog,
+        warnings=warnings,
+        route_step=pm.hook.tongban_route_step,
+    )
+
+
+def missing_english(item: Item) -> list[str]:
+    """The item's name, form fields and choices that have no English (``name_en``,
+    ``label_en``): an English-speaking user sees the Chinese instead."""
+    found = [] if item.name_en.strip() else ["name_en: no English name"]
+
+    def walk(fields, prefix: str) -> None:
+        for index, f in enumerate(fields):
+            where = f"{prefix}[{index}] ({f.name})"
+            if not f.label_en.strip():
+                found.append(f"{where}.label_en: no English label")
+            for number, choice in enumerate(f.choices):
+                if not choice.label_en.strip():
+                    found.append(
+                        f"{where}.choices[{number}] ({choice.value}).label_en: no English label"
+                    )
+            walk(f.fields, f"{where}.fields")
+
+    walk(item.form.fields, "form.fields")
+    return found

@@ -94,9 +94,26 @@ class FieldError(msgspec.Struct):
     params: dict[str, Any] = {}
 
     def translate(self, locale: str) -> str:
+        """The message in ``locale``: ``zh_CN`` or ``en``, or as BCP 47 writes them
+        (``zh-CN``, ``zh-Hans-CN``, ``en-US``); a language without a catalogue gets English."""
         from core.i18n import gettext
 
-        return gettext(locale, self.message, **self.params)
+        return gettext(_catalogue_locale(locale), self.message, **self.params)
+
+
+def _catalogue_locale(locale: str) -> str:
+    """``zh-CN`` / ``zh_Hans_CN`` → ``zh_CN``, ``en-US`` → ``en``: the catalogue's name."""
+    from babel import Locale, UnknownLocaleError
+
+    from core.i18n import LOCALES
+
+    if locale in LOCALES:
+        return locale
+    try:
+        language = Locale.parse(locale.replace("-", "_")).language
+    except (ValueError, TypeError, UnknownLocaleError):
+        return locale
+    return next((name for name in LOCALES if name.split("_")[0] == language), locale)
 
 
 class FormResult(msgspec.Struct):

@@ -43,3 +43,12 @@ def tongban_scope_path_columns():
     from core.catalog.tables import DelegationRule, PluginSwitch
 
     return [DelegationRule.unit_path, PluginSwitch.unit_path]
+
+
+@hookimpl
+def tongban_startup(app):
+    # Steps no unit of the tree can take yet are logged, not fatal: the city may add the
+    # units after installing the plugin (``tongban plugins check`` reports them too).
+    from core.catalog.routability import log_gaps
+
+    return log_gaps()

@@ -9,6 +9,33 @@ from pathlib import Path
 
 import click
 
+from core.errors import TongbanError
+from core.i18n import N_, gettext
+from core.tenancy.errors import PasswordRejected, UnitNotFound
+
+NOTHING_CREATED = N_("Nothing was created.")
+PASSWORD_REFUSED = N_("The password was refused; nothing was created:")
+NO_UNIT_CODE = N_("There is no unit with code “%(code)s”.")
+UNREADABLE = N_("%(file)s: not a CSV text file in UTF-8 or GB 18030.")
+ERRORS = N_("%(count)s error(s); nothing imported.")
+
+
+def refusal_lines(exc: TongbanError, locale: str, *, unit_code: str = "") -> list[str]:
+    """An expected refusal of a command (bad password, unknown unit, name taken) as
+    the lines to print in ``locale``: what is wrong, then each reason."""
+    if isinstance(exc, PasswordRejected):
+        return [gettext(locale, PASSWORD_REFUSED), *(gettext(locale, p) for p in exc.problems)]
+    if isinstance(exc, UnitNotFound):
+        message = gettext(locale, NO_UNIT_CODE, code=unit_code)
+    else:
+        translated = getattr(exc, "translate_params", ())
+        params = {k: gettext(locale, v) if k in translated else v for k, v in exc.params.items()}
+        message = gettext(locale, exc.message, **params)
+    separator = " " if locale == "en" else ""
+    if locale == "en" and not message.endswith((".", "!", "?")):
+        message += "."  # "Unknown role: wizard"
+    return [message + separator + gettext(locale, NOTHING_CREATED)]
+
 
 @click.group()
 def units() -> None:
@@ -31,11 +58,13 @@ def import_command(file: Path, dry_run: bool) -> None:
     Every row is checked first; if any is bad, every error is listed with its
     line number and nothing is imported.
     """
+    from core.cli import cli_locale
     from core.tenancy.units_import import decode_upload, import_units
 
+    locale = cli_locale()
     text = decode_upload(file.read_bytes())
     if text is None:
-        click.echo(f"{file}: not a CSV text file in UTF-8 or GB 18030", err=True)
+        click.echo(gettext(locale, UNREADABLE, file=file.name), err=True)
         sys.exit(1)
     bar: dict = {}
 
@@ -56,8 +85,8 @@ def import_command(file: Path, dry_run: bool) -> None:
         bar["bar"].__exit__(None, None, None)
     if not report.ok:
         for problem in report.errors:
-            click.echo(f"{file.name}:{problem.line}: {problem.text('en')}", err=True)
-        click.echo(f"{len(report.errors)} errors; nothing imported", err=True)
+            click.echo(f"{file.name}:{problem.line}: {problem.text(locale)}", err=True)
+        click.echo(gettext(locale, ERRORS, count=len(report.errors)), err=True)
         sys.exit(1)
     took = time.perf_counter() - started
     if dry_run:
@@ -99,7 +128,9 @@ def export_command(file: Path | None, code: str | None) -> None:
 
     text = asyncio.run(go())
     if text is None:
-        click.echo(f"no unit with code {code!r}", err=True)
+        from core.cli import cli_locale
+
+        click.echo(gettext(cli_locale(), NO_UNIT_CODE, code=code), err=True)
         sys.exit(1)
     if file:
         file.write_text(text, encoding="utf-8")

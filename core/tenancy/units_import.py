@@ -85,11 +85,29 @@ def _parse(text: str, report: ImportReport) -> list[_Row]:
         )
         return []
     rows = []
-    for record in reader:
-        values = {c: (record.get(c) or "").strip() for c in COLUMNS}
-        if not any(values.values()):
-            continue  # a blank line
-        rows.append(_Row(line=reader.line_num, **values))
+    try:
+        for record in reader:
+            if record.get(None):  # DictReader's bin for values beyond the header's columns
+                report.errors.append(
+                    ImportProblem(
+                        reader.line_num,
+                        N_("this line has %(count)s values, the header names %(columns)s"),
+                        {"count": len(fieldnames) + len(record[None]), "columns": len(fieldnames)},
+                    )
+                )
+                continue
+            values = {c: (record.get(c) or "").strip() for c in COLUMNS}
+            if not any(values.values()):
+                continue  # a blank line
+            rows.append(_Row(line=reader.line_num, **values))
+    except csv.Error as exc:  # a value longer than any cell, a stray NUL …
+        report.errors.append(
+            ImportProblem(
+                reader.line_num + 1,
+                N_("this line cannot be read as CSV (%(reason)s); nothing after it was checked"),
+                {"reason": str(exc)},
+            )
+        )
     report.rows = len(rows)
     return rows
 

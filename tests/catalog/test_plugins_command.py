@@ -179,3 +179,76 @@ def test_check_names_a_hook_argument_the_spec_does_not_offer(tmp_path, on_path):
         "mismatch: tongban_validate_submission: argument 'ctx' is not one the hook offers "
         "(it offers item, values, context)"
     )
+
+
+def test_check_warns_of_missing_english_without_failing(tmp_path, on_path):
+    pension = tomllib.loads(PENSION.read_text(encoding="utf-8"))
+    chinese_only = pension | {"code": "990000000201", "name_en": ""}
+    fields = chinese_only["form"]["fields"] = [
+        {"name": "purpose", "type": "text", "label": "用途"},
+        {
+            "name": "kind",
+            "type": "choice",
+            "label": "类别",
+            "label_en": "Kind",
+            "choices": [
+                {"value": "a", "label": "甲", "label_en": "A"},
+                {"value": "b", "label": "乙"},
+            ],
+        },
+    ]
+    assert fields
+    install_fake(
+        tmp_path,
+        "monolingual",
+        f"""
+        from core import hookimpl
+
+        @hookimpl
+        def tongban_items():
+            return [{chinese_only!r}]
+        """,
+    )
+    result = command("check", "monolingual")
+    assert result.exit_code == 0, result.output  # a warning, not an error
+    lines = result.output.splitlines()
+    for line in [
+        "monolingual: item 990000000201: warning: name_en: no English name",
+        "monolingual: item 990000000201: warning: form.fields[0] (purpose).label_en: "
+        "no English label",
+        "monolingual: item 990000000201: warning: form.fields[1] (kind).choices[1] (b)"
+        ".label_en: no English label",
+    ]:
+        assert line in lines, f"missing: {line}\n{result.output}"
+    assert not any("choices[0]" in line or "fields[1] (kind).label_en" in line for line in lines)
+    assert "3 warning(s) (they do not stop Tongban)" in lines
+    assert lines[-1] == "ok: monolingual"
+
+
+CIVIL_AFFAIRS = """
+from core import hookimpl
+from tests.catalog.civil_affairs_plugin import ITEM, tongban_unit_kinds  # noqa: F401
+
+@hookimpl
+def tongban_items():
+    return [ITEM | {"code": "990000000302"}]
+"""
+
+
+def test_check_names_the_steps_the_site_tree_cannot_route(tmp_path, on_path, site, monkeypatch):
+    install_fake(tmp_path, "civil_affairs_check", CIVIL_AFFAIRS)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    result = command("check", "civil_affairs_check")
+    assert result.exit_code == 0, result.output  # the city may add the units later
+    assert (
+        "civil_affairs_check: item 990000000302: warning: 步骤“区县民政审批”要交由区县级的民政局"
+        "办理，而单位树中没有：此事项在各地都无法提交，直到添加此类单位。"
+    ) in result.output.splitlines(), result.output
+
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    english = command("check", "civil_affairs_check")
+    assert (
+        "civil_affairs_check: item 990000000302: warning: step “Civil affairs decision” goes "
+        "to a Civil affairs bureau at District level, and the site's tree has none: filing "
+        "the item is refused everywhere until such a unit is added."
+    ) in english.output.splitlines(), english.output
