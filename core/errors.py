@@ -33,7 +33,20 @@ class CaseNotFound(NotFound):
 
 
 class InvalidTrackingCodeError(TongbanError):
-    message = N_("This tracking code is not valid: %(reason)s. Please check it and type it again.")
+    """What a person typed cannot be a tracking code.
+
+    ``message`` says in words what is wrong (the tracking-code module's reason
+    messages, e.g. the wrong length or a mistyped character); ``reason`` is the
+    machine code of it (``wrong_length``, ``not_digits``, ``bad_check``,
+    ``impossible_date``) and ``code`` the error's own, for API clients.
+    """
+
+    code = "invalid_tracking_code"
+    message = N_("This is not a valid tracking code. Please check it and type it again.")
+
+    def __init__(self, message: str | None = None, reason: str = ""):
+        self.reason = str(reason)
+        super().__init__(message)
 
 
 class PermissionDenied(TongbanError):

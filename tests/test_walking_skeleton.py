@@ -89,7 +89,7 @@ async def test_status_page_in_english_and_with_wrong_second_factor(new_browser):
     assert "No case matches" in wrong.text
     typo = code[:5] + str((int(code[5]) + 1) % 10) + code[6:]
     mistyped = await resident.get("/status/", params={"code": typo, "last4": "8000"})
-    assert "not valid" in mistyped.text and "No case matches" not in mistyped.text
+    assert "typing error" in mistyped.text and "No case matches" not in mistyped.text
     assert unknown_code
 
 

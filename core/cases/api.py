@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -14,8 +14,10 @@ from core.cases import bundles, issuing, queries, services
 from core.cases.offers import offers_for
 from core.cases.queries import timeline
 from core.cases.status import BundleStatus, PublicStatus, public_status
+from core.errors import InvalidTrackingCodeError
 from core.i18n import gettext
 from core.tenancy.scope import Principal
+from core.web.errors import tongban_error
 from core.web.guards import login_required, provide_principal
 from core.web.locale import current_locale
 
@@ -323,9 +325,23 @@ def _status_out(found: PublicStatus) -> StatusOut:
     )
 
 
+def invalid_tracking_code(request: Request, exc: InvalidTrackingCodeError) -> Response:
+    """400 with the usual ``message`` in the caller's language, plus stable machine codes:
+    ``code`` ``invalid_tracking_code`` and ``reason`` (``wrong_length``, ``not_digits``,
+    ``bad_check``, ``impossible_date``), so a client need not parse the words."""
+    answer = tongban_error(request, exc)
+    body = dict(answer.content) if isinstance(answer.content, dict) else {}
+    return Response(
+        {**body, "code": exc.code, "reason": exc.reason},
+        status_code=answer.status_code,
+        media_type=MediaType.JSON,
+    )
+
+
 class StatusApi(Controller):
     path = "/api/v1/status"
     tags = ["public"]
+    exception_handlers = {InvalidTrackingCodeError: invalid_tracking_code}
 
     @get("/{code:str}")
     async def status(

@@ -22,13 +22,11 @@ from litestar.response import Template
 
 from core.cases import tracking
 from core.cases.labels import LIGHT_LABELS, STATE_LABELS
-from core.cases.queries import CASE_LIST_COLUMNS
+from core.cases.queries import CASE_LIST_COLUMNS, PAGE, newest_page, parse_before
 from core.cases.tables import Case, Task
 from core.catalog.registry import get_catalog
 from core.tenancy.scope import Principal, case_visibility
 from core.web.guards import login_required, provide_principal
-
-PAGE = 50
 
 
 @dataclass
@@ -48,7 +46,7 @@ class AreaFilter:
             state=state if state in STATE_LABELS else "",
             light=light if light in LIGHT_LABELS and light else "",
             item=item if item in get_catalog().items else "",
-            before=int(before) if before.isdigit() and len(before) < 19 else 0,
+            before=parse_before(before),
         )
         if code.strip():
             try:
@@ -73,15 +71,7 @@ async def cases_in_area(principal: Principal, chosen: AreaFilter | None = None, 
         where = where & (Case.item_code == chosen.item)
     if chosen.code:
         where = where & (Case.tracking_code == chosen.code)
-    if chosen.before:
-        where = where & (Case.id < chosen.before)
-    rows = await (
-        Case.select(*CASE_LIST_COLUMNS)
-        .where(where)
-        .order_by(Case.id, ascending=False)
-        .limit(limit + 1)
-    )
-    return rows[:limit], len(rows) > limit
+    return await newest_page(where, CASE_LIST_COLUMNS, before=chosen.before, limit=limit)
 
 
 class AreaController(Controller):

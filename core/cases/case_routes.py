@@ -25,6 +25,7 @@ async def _detail_context(principal: Principal, case: dict) -> dict:
         "case": case,
         "item": item,
         "values": detail["values"],
+        "place_names": await queries.place_names(detail["values"]),
         "events": await queries.timeline(case["id"]),
         "tasks": await queries.tasks_of(case["id"]),
         "offers": await offers_for(principal, case, item),

@@ -9,11 +9,17 @@ default channel's record, so every message is kept whatever the plugins do;
 when plugins add channels (``tongban_notification_channels``: SMS, e-mail …)
 a ``deliver_notification`` message is queued for each row, and delivering
 hands it to every channel not yet done, noting each result on the row.
+
+A row keeps its subject and body in the site's default language (what the
+channels deliver: nobody has a language of their own yet) and, in ``texts``,
+in every language of the UI, so that an inbox shows each message in its
+reader's language. Rows written before ``texts`` existed show their stored text.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import msgspec
 
@@ -21,7 +27,7 @@ from core.cases import access, timing
 from core.cases.declarations import OutgoingMessage
 from core.cases.tables import Notification
 from core.catalog.versions import item_for_version
-from core.i18n import N_, format_day, gettext
+from core.i18n import LOCALES, N_, format_day, gettext
 from core.jobs import outbox
 from core.plugins import await_me_maybe, get_plugin_manager
 from core.residents import crypto
@@ -162,6 +168,7 @@ async def record_for_event(case: dict, event: dict) -> int:
         return 0
     locale = get_settings().default_locale
     item = await item_for_version(case["item_version"])
+    texts = in_every_locale(lambda lang: _text(case, event, item, lang))
     subject, body = _text(case, event, item, locale)
     recipients: list[dict] = []
     if kind in APPLICANT_EVENTS:
@@ -174,7 +181,13 @@ async def record_for_event(case: dict, event: dict) -> int:
             if entry.get("supervisor_unit"):
                 for person in await access.supervisors_at(entry["supervisor_unit"]):
                     recipients.append({"audience": "supervisor", "staff": person["staff.id"]})
-    return await write(case, event, recipients, subject, body, locale)
+    return await write(case, event, recipients, subject, body, locale, texts=texts)
+
+
+def in_every_locale(text: Callable[[str], tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """``{locale: {"subject", "body"}}`` for every UI language, from ``text(locale)``
+    giving the subject and body in that language: the ``texts`` of :func:`write`."""
+    return {lang: dict(zip(("subject", "body"), text(lang), strict=True)) for lang in LOCALES}
 
 
 async def write(
@@ -186,10 +199,15 @@ async def write(
     locale: str,
     *,
     topic: str = "",
+    texts: dict[str, dict[str, str]] | None = None,
 ) -> int:
     """One notification of ``event`` per recipient (``audience`` and ``resident`` or
     ``staff``), once per case event and person however often it is announced; returns
     how many are new. Runs in the caller's transaction.
+
+    ``subject`` and ``body`` are in ``locale``, which channels deliver; ``texts``
+    (:func:`in_every_locale`) the same message in every UI language, for inboxes —
+    without it an inbox shows ``subject`` and ``body`` whatever its reader's language.
 
     ``topic`` tells apart a second message to the same person about the same event
     (a request for a rating after the decision notice); by default the audience does."""
@@ -216,6 +234,10 @@ async def write(
                     subject=subject[:200],
                     body=body,
                     locale=locale,
+                    texts={
+                        lang: {"subject": t["subject"][:200], "body": t["body"]}
+                        for lang, t in (texts or {}).items()
+                    },
                     deliveries={} if outside else {RecordChannel.name: "sent"},
                     sent_at=None if outside else timing.utcnow(),
                 )
@@ -287,12 +309,17 @@ async def deliver(notification_id: int) -> dict:
 
 
 async def inbox(staff_id: int, limit: int = 20) -> list[dict]:
-    """The latest messages for a staff member (the record channel's view)."""
-    return await (
+    """The latest messages for a staff member (the record channel's view).
+
+    ``subject`` and ``body`` are in Chinese, ``subject_en`` and ``body_en`` in English
+    (show them with ``localized(m, "subject")``); a row written before messages were
+    kept in every language has its stored text in both."""
+    rows = await (
         Notification.select(
             Notification.id,
             Notification.subject,
             Notification.body,
+            Notification.texts,
             Notification.created_at,
             Notification.case,
             Notification.audience,
@@ -300,4 +327,18 @@ async def inbox(staff_id: int, limit: int = 20) -> list[dict]:
         .where(Notification.staff == staff_id)
         .order_by(Notification.id, ascending=False)
         .limit(limit)
+        .output(load_json=True)
     )
+    return [_readable(row) for row in rows]
+
+
+def _readable(row: dict) -> dict:
+    texts = row.pop("texts", None)
+    texts = texts if isinstance(texts, dict) else {}
+    stored = {"subject": row["subject"], "body": row["body"]}
+    for lang, suffix in (("zh_CN", ""), ("en", "_en")):
+        text = texts.get(lang)
+        text = text if isinstance(text, dict) else {}
+        for part in ("subject", "body"):
+            row[part + suffix] = text.get(part) or stored[part]
+    return row

@@ -123,18 +123,18 @@ class BundleStatus:
     cases: list[PublicStatus]
 
 
-def _code(code_input: str) -> str:
+def checked_code(code_input: str) -> str:
+    """The canonical code of what a person typed, or :class:`InvalidTrackingCodeError`
+    saying in words what is wrong with it (its ``reason`` the machine code)."""
     try:
-        code = tracking.normalise(code_input)
-        tracking.parse(code)
+        return tracking.parse(code_input).code
     except tracking.InvalidTrackingCode as exc:
-        raise InvalidTrackingCodeError(reason=exc.reason) from exc
-    return code
+        raise InvalidTrackingCodeError(exc.reason.message, reason=exc.reason.value) from exc
 
 
 async def public_status(code_input: str, last4: str) -> PublicStatus | BundleStatus:
     """The case (or bundle) with this code, if ``last4`` matches its applicant."""
-    code = _code(code_input)
+    code = checked_code(code_input)
     case = await Case.select().where(Case.tracking_code == code).first()
     if case is not None:
         if not case["resident"] or not await second_factor_matches(case["resident"], last4):

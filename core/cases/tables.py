@@ -149,10 +149,13 @@ class Notification(Table, tablename="cases_notification"):
     staff = ForeignKey(Staff, null=True, index=True)
     subject = Varchar(length=200)
     body = Text()
-    locale = Varchar(length=8, default="zh_CN")
+    locale = Varchar(length=8, default="zh_CN")  # of subject and body: what channels deliver
     created_at = Timestamptz(default=TimestamptzNow())
     deliveries = JSONB(default={})
     sent_at = Timestamptz(null=True, default=None)
+    # The message in every UI language, {locale: {"subject", "body"}}, so an inbox shows it
+    # in its reader's language; empty on rows written before (they show subject and body).
+    texts = JSONB(default={})
 
 
 class TrackingSequence(Table, tablename="cases_tracking_sequence"):

@@ -71,13 +71,25 @@ class InvalidReason(StrEnum):
         return _MESSAGES[self]
 
 
+# Each says in words what is wrong and what to do: shown as is to whoever typed the code.
 _MESSAGES: dict[InvalidReason, str] = {
-    InvalidReason.WRONG_LENGTH: N_("A tracking code has 18 characters."),
-    InvalidReason.NOT_DIGITS: N_(
-        "A tracking code has only digits, and an X only as its last character."
+    InvalidReason.WRONG_LENGTH: N_(
+        "This tracking code has the wrong length: a tracking code has 18 characters. "
+        "Please check it and type it again."
     ),
-    InvalidReason.BAD_CHECK: N_("This tracking code has a typing error. Please check it."),
-    InvalidReason.IMPOSSIBLE_DATE: N_("This tracking code contains a date that does not exist."),
+    InvalidReason.NOT_DIGITS: N_(
+        "A tracking code has only digits, and an X only as its last character. "
+        "Please check it and type it again."
+    ),
+    InvalidReason.BAD_CHECK: N_(
+        "This tracking code has a typing error: a character is mistyped or two are swapped, "
+        "so its last character (the check digit) does not match. "
+        "Please check each digit and type it again."
+    ),
+    InvalidReason.IMPOSSIBLE_DATE: N_(
+        "This tracking code contains a date that does not exist (characters 7 to 12 are the date). "
+        "Please check it and type it again."
+    ),
 }
 
 

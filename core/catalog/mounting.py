@@ -13,11 +13,10 @@ from typing import Any
 
 import pluggy
 from litestar import Controller, Router
-from litestar.datastructures import CacheControlHeader
 from litestar.handlers import BaseRouteHandler
-from litestar.static_files import create_static_files_router
 
 from core.plugins import DEFAULT_PLUGINS, PluginError, collect
+from core.web.static import static_files_router
 
 
 def plugin_prefix(plugin: str) -> str:
@@ -76,13 +75,10 @@ def plugin_route_handlers(pm: pluggy.PluginManager) -> list[Any]:
         for folder in folders:
             if problems := static_problems(plugin, folder):
                 raise PluginError(plugin, f"tongban_static_dirs: {problems[0]}")
+        # Hashed URLs (``static('x.css', plugin=...)`` in templates), as the core's own.
         handlers.append(
-            create_static_files_router(
-                path=f"{plugin_prefix(plugin)}/static",
-                directories=folders,
-                name=f"static.{plugin}",
-                cache_control=CacheControlHeader(max_age=86400, public=True),
-                include_in_schema=False,
+            static_files_router(
+                f"{plugin_prefix(plugin)}/static", folders, name=f"static.{plugin}", plugin=plugin
             )
         )
     return handlers

@@ -6,20 +6,14 @@ wrong second factor and an unknown code answer alike.
 
 from __future__ import annotations
 
-from core.cases import tracking
-from core.cases.status import StatusNotFound
+from core.cases.status import StatusNotFound, checked_code
 from core.cases.tables import Case
-from core.errors import InvalidTrackingCodeError
 from core.residents.services import second_factor_matches
 from core.reviews import links
 
 
 async def case_by_code(code_input: str, last4: str) -> dict:
-    try:
-        code = tracking.normalise(code_input)
-        tracking.parse(code)
-    except tracking.InvalidTrackingCode as exc:
-        raise InvalidTrackingCodeError(reason=exc.reason) from exc
+    code = checked_code(code_input)
     case = await Case.select().where(Case.tracking_code == code).first()
     if (
         case is None

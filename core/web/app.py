@@ -8,11 +8,9 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import CacheControlHeader
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core import db
@@ -25,9 +23,12 @@ from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import access_policy
 from core.web.locale import locale_middleware
 from core.web.sessions import session_config, store_registry
+from core.web.static import static_files_router
 from core.web.templating import make_environment
 
 STATIC_DIR = Path(__file__).parent / "static"
+# No CSRF cookie on static files: a response that sets a cookie is not shared by caches.
+STATIC_PATHS = ["^/static/", "^/p/[^/]+/static/"]
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
@@ -61,12 +62,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
     application = Litestar(
         route_handlers=[
             *handlers,
-            create_static_files_router(
-                path="/static",
-                directories=[STATIC_DIR],
-                cache_control=CacheControlHeader(max_age=7 * 86400, public=True),
-                include_in_schema=False,
-            ),
+            # Versioned URLs cached for a year, the rest briefly (core.web.static).
+            static_files_router("/static", [STATIC_DIR], name="static"),
         ],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
         plugins=[HTMXPlugin()],
@@ -84,7 +81,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             cookie_samesite="lax",
             # The API checks CSRF itself: bearer-token calls need none, cookie sessions do
             # (double submit, see core.web.guards.access_policy).
-            exclude=["^/api/"],
+            exclude=["^/api/", *STATIC_PATHS],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=512),
         openapi_config=OpenAPIConfig(

@@ -26,6 +26,7 @@ from core.catalog.registry import get_catalog
 from core.i18n import babel_locale, translations_for
 from core.settings import get_settings
 from core.web.locale import current_locale
+from core.web.static import static_url
 
 
 # Jinja's "newstyle" gettext fills %(name)s placeholders itself, escaping the values.
@@ -132,6 +133,7 @@ def make_environment(template_dirs: list[Path]) -> Environment:
         idempotency_key=lambda: uuid.uuid4().hex,
         localized=localized,
         settings=get_settings,
+        static=static_url,  # {{ static('app.css') }}: the content-hashed URL
     )
     env.filters.update(
         date=fmt_date,

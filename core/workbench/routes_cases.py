@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -14,6 +15,7 @@ from core.cases import services as cases
 from core.cases.access import speaks_for_applicant
 from core.cases.errors import error_text
 from core.cases.labels import LIGHT_LABELS, PROBLEM_LABELS, STATE_LABELS
+from core.cases.queries import parse_before
 from core.errors import PermissionDenied, TongbanError, ValidationFailed
 from core.i18n import N_, gettext
 from core.materials import services as materials
@@ -70,7 +72,7 @@ async def case_page_context(principal: Principal, case_id: int) -> dict:
         "supply_errors": {},
         "notice": "",
         "values": detail["values"],
-        "place_names": await _place_names(detail["values"]),
+        "place_names": await queries.place_names(detail["values"]),
         "uploads": by_material,
         "events": await queries.timeline(case_id),
         "resident": await _resident_summary(case),
@@ -85,26 +87,6 @@ async def _documents(case_id: int) -> list[dict]:
     from core.signing.documents import documents_of_case
 
     return await documents_of_case(case_id)
-
-
-async def _place_names(values: object) -> dict[str, dict]:
-    """Names of the places that address fields in ``values`` name, by code."""
-    from core.tenancy.tables import Unit
-
-    codes: set[str] = set()
-    stack = [values]
-    while stack and len(codes) < 200:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if isinstance(node.get("unit"), str) and set(node) <= {"unit", "detail"}:
-                codes.add(node["unit"])
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    if not codes:
-        return {}
-    rows = await Unit.select(Unit.code, Unit.name, Unit.name_en).where(Unit.code.is_in(list(codes)))
-    return {r["code"]: r for r in rows}
 
 
 async def _resident_summary(case: dict) -> dict | None:
@@ -123,6 +105,12 @@ async def _resident_summary(case: dict) -> dict | None:
         "id_number_masked": crypto.mask_id_number(crypto.decrypt(row["id_number_enc"])),
         "phone_masked": crypto.mask_phone(phone) if phone else "",
     }
+
+
+def _list_url(chosen: dict, **extra) -> str:
+    """The case list's URL with its filters (only those set) and ``extra``."""
+    query = {k: v for k, v in {**chosen, **extra}.items() if v not in ("", None)}
+    return "/workbench/cases" + (f"?{urlencode(query)}" if query else "")
 
 
 class WorkbenchController(Controller):
@@ -144,7 +132,10 @@ class WorkbenchController(Controller):
         case_state: Annotated[str, QueryParameter(name="state")] = "",
         light: FromQuery[str] = "",
         resident: FromQuery[int | None] = None,
+        before: FromQuery[str] = "",
     ) -> Template:
+        """The agent's cases, 50 newest a page; "older" loads the next (htmx appends
+        its rows, a plain link opens it), filters kept."""
         state = case_state if case_state in STATE_LABELS else ""
         light = light if light in services.LIGHTS else ""
         person = None
@@ -154,15 +145,30 @@ class WorkbenchController(Controller):
             person = await residents.visible(
                 principal, resident, proven=is_proven(request, resident)
             )
+        chosen = {"state": state, "light": light, "resident": resident}
+        rows, more = await services.my_case_page(
+            principal,
+            state=state,
+            light=light,
+            resident_id=resident,
+            before=parse_before(before),
+        )
         context = {
-            "cases": await services.my_cases(
-                principal, state=state, light=light, resident_id=resident
-            ),
+            "cases": rows,
+            "more": more,
+            "newest_url": _list_url(chosen),
+            "older_url": _list_url(chosen, before=rows[-1]["id"]) if more else "",
+            "paged": bool(parse_before(before)),
             "state": state,
             "light": light,
             "person": person,
         }
-        if request.htmx and request.htmx.target == "case-list":
+        target = request.htmx.target if request.htmx else None
+        if target == "case-more":  # "older": the next page's rows, appended
+            return Template(
+                "workbench/partials/case_table.html", context=context | {"rows_only": True}
+            )
+        if target == "case-list":
             return Template("workbench/partials/case_list.html", context=context)
         context["counts"] = await services.my_counts(principal, resident_id=resident)
         context["light_labels"] = LIGHT_LABELS

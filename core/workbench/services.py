@@ -14,6 +14,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from core.cases import services as cases
+from core.cases.queries import PAGE, newest_page
 from core.cases.tables import Case, Task
 from core.catalog.forms import FieldError
 from core.catalog.items import Item
@@ -26,7 +27,7 @@ from core.settings import get_settings, site_today
 from core.tenancy.scope import MembershipView, Principal, case_visibility, own_filings
 
 FILING_ROLES = ("village_agent", "window_clerk")
-LIST_LIMIT = 200
+LIST_LIMIT = 200  # the short lists (to hand back, window results); the case list pages
 LIGHTS = ("red", "yellow", "green")
 # States in which a result waits to be handed back to the resident.
 HAND_BACK_STATES = ("issued",)
@@ -130,6 +131,23 @@ def _mine(principal: Principal):
     return own_filings(principal, Case)
 
 
+def _my_filter(
+    principal: Principal, *, state: str = "", light: str = "", resident_id: int | None = None
+):
+    """Where-clause of this person's filings, narrowed by state, light or resident;
+    None when they may list nothing."""
+    where = _mine(principal)
+    if where is None:
+        return None
+    if state:
+        where = where & (Case.state == state)
+    if light:
+        where = where & (Case.light == light)
+    if resident_id is not None:
+        where = where & (Case.resident == resident_id)
+    return where
+
+
 async def my_cases(
     principal: Principal,
     *,
@@ -139,22 +157,34 @@ async def my_cases(
     limit: int = LIST_LIMIT,
 ) -> list[dict]:
     """Cases this person filed, newest first, optionally by state, light or resident;
-    at most ``limit`` (capped at :data:`LIST_LIMIT`)."""
-    where = _mine(principal)
-    if where is None:
-        return []
-    if state:
-        where = where & (Case.state == state)
-    if light:
-        where = where & (Case.light == light)
-    if resident_id is not None:
-        where = where & (Case.resident == resident_id)
-    return await (
-        Case.select(*LIST_COLUMNS)
-        .where(where)
-        .order_by(Case.id, ascending=False)
-        .limit(max(1, min(limit, LIST_LIMIT)))
+    at most ``limit`` (capped at :data:`LIST_LIMIT`). The case list pages instead
+    (:func:`my_case_page`)."""
+    rows, _ = await my_case_page(
+        principal,
+        state=state,
+        light=light,
+        resident_id=resident_id,
+        limit=max(1, min(limit, LIST_LIMIT)),
     )
+    return rows
+
+
+async def my_case_page(
+    principal: Principal,
+    *,
+    state: str = "",
+    light: str = "",
+    resident_id: int | None = None,
+    before: int = 0,
+    limit: int = PAGE,
+) -> tuple[list[dict], bool]:
+    """One page of the case list: the ``limit`` newest of this person's cases (by state,
+    light or resident) older than case id ``before`` (0: from the newest), and whether
+    older ones follow — keyset paging shared with the area list (``newest_page``)."""
+    where = _my_filter(principal, state=state, light=light, resident_id=resident_id)
+    if where is None:
+        return [], False
+    return await newest_page(where, LIST_COLUMNS, before=before, limit=limit)
 
 
 async def my_counts(

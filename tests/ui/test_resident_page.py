@@ -109,6 +109,6 @@ async def test_the_window_sees_the_application_as_the_agent_filed_it(people):
     application = page.text.split("<h2>申请内容</h2>", 1)[1].split("</section>", 1)[0]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", application))
     assert "unit, detail" not in text and "None" not in text, text
-    assert "509910101201 三组12号" in text, text
+    assert "麻柳村 三组12号" in text and "509910101201" not in text, text  # the place by name
     assert "500元" in text and "腿脚不便" in text, text
     assert "缴费困难群体类别" not in text, "a question left blank is not listed"
