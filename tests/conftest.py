@@ -24,6 +24,19 @@ from tests.helpers import Browser  # noqa: E402
 ON_POSTGRES = get_settings().database_url.startswith("postgres")
 
 
+def pytest_configure(config):
+    if get_settings().broker_url:
+        # Hypothesis warns when the global `random` changes while it draws. With a real
+        # broker the session's Dramatiq worker thread draws from it meanwhile (the Redis
+        # consumer's maintenance chance, retry jitter): not our strategies. The embedded
+        # stage, with no such thread, still reports a strategy that uses `random`.
+        config.addinivalue_line(
+            "filterwarnings",
+            "ignore:Do not use the `random` module inside strategies"
+            ":hypothesis.errors.HypothesisDeprecationWarning",
+        )
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not ON_POSTGRES:
