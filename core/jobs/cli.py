@@ -46,14 +46,23 @@ def redo_command(ids: tuple[int, ...], everything: bool) -> None:
     """Send messages given up (by outbox id, or --all) again, once their cause is mended.
 
     Actors are idempotent: what a failed try did is not done twice."""
-    from core.jobs.dead import redo
+    from core.jobs.dead import redo, settling
 
     if bool(ids) == everything:
         raise click.UsageError("name outbox ids, or --all")
-    queued = asyncio.run(_with_database(redo(None if everything else list(ids))))
+
+    async def work() -> tuple[list[int], list[int]]:
+        queued = await redo(None if everything else list(ids))
+        return queued, ([] if everything else await settling(sorted(set(ids) - set(queued))))
+
+    queued, later = asyncio.run(_with_database(work()))
     click.echo(
         f"{len(queued)} queued again" + (f": {', '.join(map(str, queued))}" if queued else "")
     )
-    if not everything and len(queued) < len(set(ids)):
-        missing = sorted(set(ids) - set(queued))
+    if later:
+        click.echo(
+            f"still being given up, try again in a moment: {', '.join(map(str, later))}",
+            err=True,
+        )
+    if not everything and (missing := sorted(set(ids) - set(queued) - set(later))):
         click.echo(f"not given up (left alone): {', '.join(map(str, missing))}", err=True)

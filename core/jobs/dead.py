@@ -48,6 +48,17 @@ async def record(outbox_id: int, tries: int, error: str) -> None:
     ).where(OutboxMessage.id == outbox_id)
 
 
+# A partial index (migration jobs 2026-12-07) holds just these rows: counting them reads
+# the few given up, not the whole outbox, which keeps every message ever sent. The
+# condition is spelled as a literal so that PostgreSQL matches it to the index's.
+GIVEN_UP = "SELECT COUNT(*) AS n FROM jobs_outbox WHERE last_error <> ''"
+
+
+async def given_up() -> int:
+    """Messages given up and not redone (the ``tongban_jobs_dead`` gauge), any broker."""
+    return int((await OutboxMessage.raw(GIVEN_UP))[0]["n"])
+
+
 async def dead(limit: int = 100) -> list[dict]:
     """The messages given up, oldest first."""
     return (
@@ -68,8 +79,15 @@ async def dead(limit: int = 100) -> list[dict]:
 
 async def redo(ids: list[int] | None = None) -> list[int]:
     """Send these dead messages (all of them: ``None``) again through the outbox; the ids
-    of those queued again. Ids of messages that did not die are left alone."""
-    given_up = OutboxMessage.last_error != ""
+    of those queued again. Ids of messages that did not die are left alone, and so are
+    those whose death is still being recorded (see :func:`settling`).
+
+    Only a death already marked sent is redone. The worker records a death at the nack,
+    and the relay marks the row sent after — at once on a broker server, once it sees the
+    job settled on the embedded default. A redo in between was lost: the relay's mark
+    then stamped ``sent_at`` over the redo's reset, and the row looked sent, its error
+    gone. Refused instead, it is there to redo a moment later."""
+    given_up = (OutboxMessage.last_error != "") & OutboxMessage.sent_at.is_not_null()
     if ids is not None:
         if not ids:
             return []
@@ -80,5 +98,19 @@ async def redo(ids: list[int] | None = None) -> list[int]:
         )
         .where(given_up)
         .returning(OutboxMessage.id)
+    )
+    return sorted(row["id"] for row in rows)
+
+
+async def settling(ids: list[int]) -> list[int]:
+    """Of these, the messages given up whose rows the relay has not marked sent yet (a
+    second at most while it runs; or a relay gone, in which case the next start sends
+    them again): :func:`redo` leaves them for now."""
+    if not ids:
+        return []
+    rows = await OutboxMessage.select(OutboxMessage.id).where(
+        OutboxMessage.id.is_in(ids)
+        & (OutboxMessage.last_error != "")
+        & OutboxMessage.sent_at.is_null()
     )
     return sorted(row["id"] for row in rows)

@@ -148,7 +148,7 @@ async def _overdue() -> int:
 
 
 async def gauges() -> list[GaugeMetricFamily]:
-    from core.ops.probes import broker_up, database_up, queue_depths
+    from core.ops.probes import broker_up, database_up, jobs_dead, queue_depths
 
     db_ok, broker_ok = await asyncio.gather(database_up(), broker_up())
     families = []
@@ -174,6 +174,15 @@ async def gauges() -> list[GaugeMetricFamily]:
                     "tongban_outbox_oldest_seconds",
                     "Age of the oldest message still waiting in the outbox.",
                     age,
+                )
+            )
+        dead = await _bounded(jobs_dead(), None)
+        if dead is not None:
+            families.append(
+                GaugeMetricFamily(
+                    "tongban_jobs_dead",
+                    "Jobs given up and not redone (tongban jobs dead), from the outbox.",
+                    dead,
                 )
             )
         overdue = await _bounded(_overdue(), None)

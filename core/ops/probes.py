@@ -56,8 +56,22 @@ async def broker_up() -> bool | None:
         return False
 
 
+async def jobs_dead() -> int:
+    """Jobs given up (retries spent, or an actor no worker knows) and not redone, from
+    their outbox rows: the same on every broker, and what ``tongban jobs dead`` lists.
+
+    The brokers' own dead letters (``queue_depths``) are no count of that: Redis and
+    RabbitMQ keep each for a week, redone or not, and the embedded default only the
+    latest 100 (core.jobs.broker.DEAD_LETTERS_KEPT). One count over a partial index."""
+    from core.jobs.dead import given_up
+
+    return await given_up()
+
+
 def queue_depths() -> list[tuple[str, str, int]]:
-    """``(queue, kind, count)`` for every declared queue; kind is ready, delayed or dead.
+    """``(queue, kind, count)`` for every declared queue; kind is ready, delayed or dead
+    (the broker's dead letters, see :func:`jobs_dead`; not on the embedded default, which
+    keeps only the latest few in memory).
 
     Blocking (broker clients are synchronous): call it in a thread.
     """
@@ -79,11 +93,10 @@ def queue_depths() -> list[tuple[str, str, int]]:
             )
         elif hasattr(broker, "get_queue_message_counts"):  # RabbitMQ
             counts = _on_rabbitmq(broker, lambda name=name: broker.get_queue_message_counts(name))
-        else:  # the embedded stub broker
+        else:  # the embedded stub broker; its dead letters in memory are capped, no count
             counts = (
                 broker.queues[name].qsize(),
                 broker.queues[dq_name(name)].qsize() if dq_name(name) in broker.queues else 0,
-                len(broker.dead_letters_by_queue[name]),
             )
         rows += [
             (name, kind, int(n))

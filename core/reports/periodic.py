@@ -13,9 +13,12 @@ claimed in the jobs ledger in the transaction that records its run, so ticks
 racing each other (a retry and the next slot, several workers) start it once;
 and a live run touches its ``heartbeat_at`` every ``reconcile.HEARTBEAT``, so
 an unfinished run not heard from for ``STALE_RUN`` (a few beats) lost its
-worker (a kill -9, a machine gone) and is taken over. A live run past the
-tick's time limit (``TICK_TIME_LIMIT``) is interrupted by the worker and
-recorded as failed.
+worker (a kill -9, a machine gone) and is taken over. If it was only stalled
+(the database away for minutes) and goes on, it sees it was taken over
+(``superseded_by``) before its next batch and stops, recorded as superseded:
+not a failure, so not retried; the run that took over does the night's work.
+A live run past the tick's time limit (``TICK_TIME_LIMIT``) is interrupted by
+the worker and recorded as failed.
 """
 
 from __future__ import annotations
@@ -66,9 +69,12 @@ async def reconciliation_due(local: datetime, now: datetime) -> str | None:
         ReconciliationRun.heartbeat_at,
         ReconciliationRun.finished_at,
         ReconciliationRun.error,
+        ReconciliationRun.superseded_by,
     ).where((ReconciliationRun.run_on == local.date()) & (ReconciliationRun.trigger == "nightly"))
     failed = 0
     for run in runs:
+        if run["superseded_by"] is not None:
+            continue  # taken over: the run that took over answers for it
         # Runs recorded before heartbeats were: their start.
         beat = run["heartbeat_at"] or run["started_at"]
         beat = beat if beat.tzinfo else beat.replace(tzinfo=now.tzinfo)
@@ -94,7 +100,10 @@ async def run(now: datetime | None = None) -> dict:
         run_id, outcome = await reconcile.reconcile(
             days=schedule().window_days, trigger="nightly", now=now, claim=claim
         )
-        if run_id is not None:  # None: a tick racing this one claimed the attempt first
+        # run_id None: a tick racing this one claimed the attempt first.
+        if run_id is not None and outcome.superseded_by is not None:
+            done["superseded"] = outcome.superseded_by  # stalled, taken over: stopped
+        elif run_id is not None:
             done["reconciled"] = outcome
     calendar = await site_calendar()
     today = local.date()

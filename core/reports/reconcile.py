@@ -18,6 +18,13 @@ reconcile``:
 
 Each run is a :class:`~core.reports.tables.ReconciliationRun` row with what
 it found; drift is also logged as a warning.
+
+A nightly run not heard from for a while is taken over by the next tick (see
+:mod:`core.reports.periodic`); the run taking over marks it ``superseded_by``
+itself. Usually the taken-over run's worker is gone, but it may only have been
+stalled (a database not answering for minutes): when it goes on, it sees the
+mark before its next batch of cases, day or the gauges, and stops there — it
+repairs nothing more, and is recorded as superseded, not as failed.
 """
 
 from __future__ import annotations
@@ -71,6 +78,8 @@ class Outcome:
     days_drifted: int = 0
     gauges_drifted: int = 0
     samples: list[dict] = field(default_factory=list)
+    # The run that took this one over (it stopped, leaving the rest to that one).
+    superseded_by: int | None = None
 
     @property
     def drifted(self) -> bool:
@@ -120,15 +129,41 @@ async def reconcile(
                 )
             ).returning(ReconciliationRun.id)
         )[0]["id"]
+        if claim is not None:
+            # Claimed: no unfinished run of tonight was heard from lately (periodic), and
+            # any such run is taken over by this one — stalled rather than dead, it stops.
+            await ReconciliationRun.update({ReconciliationRun.superseded_by: run}).where(
+                (ReconciliationRun.run_on == today)
+                & (ReconciliationRun.trigger == trigger)
+                & ReconciliationRun.finished_at.is_null()
+                & ReconciliationRun.superseded_by.is_null()
+                & (ReconciliationRun.id != run)
+            )
     error = ""
+
+    async def still_ours() -> None:
+        await _still_ours(run)
+
     beating = asyncio.create_task(_heartbeat(run))
     try:
-        await check_cases(outcome, now=now, repair=repair, batch=batch)
+        await check_cases(outcome, now=now, repair=repair, batch=batch, between=still_ours)
         day = first
         while day <= last:
+            await still_ours()
             await _retrying(lambda d=day: check_day(d, outcome, repair=repair))
             day += timedelta(days=1)
+        await still_ours()
         await _retrying(lambda: check_gauges(outcome, repair=repair))
+    except Superseded as exc:  # not a failure: the run that took over does the work
+        outcome.superseded_by = exc.by
+        log.warning(
+            "reconciliation run %s was taken over by run %s (not heard from meanwhile); "
+            "stopped after %s cases and %s days",
+            run,
+            exc.by,
+            outcome.cases_checked,
+            outcome.days_checked,
+        )
     except BaseException as exc:  # recorded on the run, then raised for the worker's retry
         # BaseException: the worker's time limit cancels the run (CancelledError), and
         # an interrupted run has not reconciled either; recorded as done, it would stand.
@@ -162,6 +197,25 @@ async def reconcile(
             " (repaired)" if repair else "",
         )
     return run, outcome
+
+
+class Superseded(Exception):
+    """Another run took this one over: it stops, repairing nothing more."""
+
+    def __init__(self, by: int):
+        super().__init__(f"superseded by reconciliation run {by}")
+        self.by = by
+
+
+async def _still_ours(run: int) -> None:
+    """Raise :class:`Superseded` when another run took ``run`` over (one indexed read)."""
+    row = (
+        await ReconciliationRun.select(ReconciliationRun.superseded_by)
+        .where(ReconciliationRun.id == run)
+        .first()
+    )
+    if row is not None and row["superseded_by"] is not None:
+        raise Superseded(row["superseded_by"])
 
 
 async def _heartbeat(run: int) -> None:
@@ -218,9 +272,14 @@ async def _repeatable_read() -> None:
 # -- 1. cases against their cursors -------------------------------------------------
 
 
-async def check_cases(outcome: Outcome, *, now: datetime, repair: bool, batch: int) -> None:
+async def check_cases(
+    outcome: Outcome, *, now: datetime, repair: bool, batch: int, between=None
+) -> None:
+    """``between``: awaited before each batch (a nightly run checks it was not taken over)."""
     last = 0
     while True:
+        if between is not None:
+            await between()
         cases = await (
             Case.select(*CASE_COLUMNS).where(Case.id > last).order_by(Case.id).limit(batch)
         )

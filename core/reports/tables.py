@@ -126,6 +126,10 @@ class ReconciliationRun(Table, tablename="reports_reconciliation"):
     # Touched by the running job every reconcile.HEARTBEAT: an unfinished run not heard
     # from for periodic.STALE_RUN lost its worker, and is redone.
     heartbeat_at = Timestamptz(null=True, default=None)
+    # The nightly run that took this one over, its heartbeat having stopped (a worker
+    # gone, or a database stalled that long): a live run seeing it stops at once, its
+    # work left to that one (neither done nor failed for the night).
+    superseded_by = Integer(null=True, default=None)
     window_from = Date(null=True, default=None)
     window_to = Date(null=True, default=None)
     repair = Boolean(default=True)

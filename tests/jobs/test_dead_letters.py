@@ -147,3 +147,100 @@ async def test_the_embedded_broker_keeps_only_the_latest_dead_letters_in_memory(
         assert parcels[-1] in kept and parcels[0] not in kept, "the latest"
     finally:
         letters.clear()  # else the next tests' drain() re-raises their error
+
+
+async def _dead_row(actor: str, **payload) -> int:
+    """An outbox row whose job the worker just gave up on: the death is recorded on it
+    (DeadLetters, at the nack), and it is not marked sent yet — on the embedded default
+    it is until the relay sees the job settled, on a broker server when the job died
+    before the relay's pass ended."""
+    from core.jobs.dead import record
+
+    await outbox.enqueue(actor, **payload)
+    outbox_id = (
+        await OutboxMessage.select(OutboxMessage.id)
+        .where(OutboxMessage.actor == actor)
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )["id"]
+    await record(outbox_id, 3, "ConnectionError('gateway down')")
+    return outbox_id
+
+
+async def test_a_redo_before_the_death_is_marked_sent_is_not_lost(site):
+    """``redo`` racing the relay: the relay's mark_sent, coming after, stamped the reset
+    row sent — listed dead no more, queued no more, the redo silently lost."""
+    from core.jobs import dead
+
+    outbox_id = await _dead_row("send_to_gateway", parcel=1)
+    listed = await asyncio.to_thread(_cli, "dead", "--limit", "100000")
+    assert any(x.startswith(f"{outbox_id}\t") for x in listed.output.splitlines())
+    early = await asyncio.to_thread(_cli, "redo", str(outbox_id))
+    assert early.exit_code == 0, early.output
+    assert "0 queued again" in early.stdout
+    assert f"still being given up, try again in a moment: {outbox_id}" in early.stderr
+    await outbox.mark_sent([outbox_id])  # the relay's pass ends: the job settled
+    assert [row["id"] for row in await dead.dead(100000)].count(outbox_id) == 1
+    assert await dead.redo([outbox_id]) == [outbox_id]
+    row = await _row(outbox_id)
+    assert row["sent_at"] is None and row["last_error"] == ""  # on its way again
+    assert outbox_id in [row["id"] for row in await outbox.pending(limit=100000)]
+    await OutboxMessage.delete().where(OutboxMessage.id == outbox_id)  # no job for the next tests
+
+
+async def test_redo_all_leaves_a_death_being_recorded_for_the_next_one(site):
+    from core.jobs import dead
+
+    settling = await _dead_row("send_to_gateway", parcel=2)
+    assert settling not in await dead.redo(None)
+    await outbox.mark_sent([settling])
+    try:
+        assert settling in await dead.redo(None)
+        assert (await _row(settling))["sent_at"] is None
+    finally:  # neither this job nor those of earlier tests redone here for the next tests
+        await OutboxMessage.delete().where(
+            OutboxMessage.actor.is_in(["send_to_gateway", "send_to_retired_gateway"])
+            & OutboxMessage.sent_at.is_null()
+        )
+
+
+async def test_the_embedded_relay_does_not_stamp_a_redone_job_sent(site, jobs):
+    """The real window on the embedded default: the worker recorded the death, the relay
+    has not yet seen the job settle; ``tongban jobs redo`` runs in between."""
+    if not isinstance(broker, StubBroker):
+        return  # a broker server's rows are marked sent once it holds them
+    from core.jobs import dead
+    from core.jobs.broker import in_memory
+    from core.jobs.relay import relay_once
+
+    letters = broker.dead_letters_by_queue[QUEUE]
+    try:
+        await outbox.enqueue("send_to_retired_gateway", parcel=77)
+        outbox_id = (
+            await OutboxMessage.select(OutboxMessage.id)
+            .where(OutboxMessage.actor == "send_to_retired_gateway")
+            .order_by(OutboxMessage.id, ascending=False)
+            .first()
+        )["id"]
+        assert await relay_once() >= 1
+        deadline = time.monotonic() + 30
+        while outbox_id not in in_memory().settled():  # died; no relay pass since
+            assert time.monotonic() < deadline, "timed out waiting for the job to die"
+            await asyncio.sleep(0.02)
+        assert (await _row(outbox_id))["last_error"] != ""
+        assert (await _row(outbox_id))["sent_at"] is None
+        redone = await asyncio.to_thread(_cli, "redo", str(outbox_id))
+        assert redone.exit_code == 0, redone.output
+        await relay_once()  # marks the settled job sent
+        row = await _row(outbox_id)
+        # The redo was refused for now, and the death is still there to redo: not marked
+        # sent with its error wiped, never to run again.
+        assert "0 queued again" in redone.stdout and str(outbox_id) in redone.stderr
+        assert row["sent_at"] is not None and "gateway retired" in row["last_error"], row
+        assert outbox_id in [r["id"] for r in await dead.dead(100000)]
+        assert await dead.redo([outbox_id]) == [outbox_id]  # a moment later it is redone
+        assert (await _row(outbox_id))["sent_at"] is None
+        assert outbox_id in [r["id"] for r in await outbox.pending(limit=100000)]
+    finally:  # no job left for the next tests, nor its dead letter for their drain()
+        await OutboxMessage.delete().where(OutboxMessage.actor == "send_to_retired_gateway")
+        letters.clear()

@@ -141,3 +141,75 @@ def test_a_live_run_beats_often_enough_not_to_be_taken_for_dead():
     assert limit == periodic.TICK_TIME_LIMIT
     # A few beats lost (a busy database) are not death; a dead run waits one tick at most.
     assert 3 * reconcile.HEARTBEAT <= periodic.STALE_RUN <= timedelta(seconds=600)
+
+
+async def taken_over_while_stalled(start: datetime, clock: dict, monkeypatch) -> tuple:
+    """The first run stalls in its cases (the database not answering) past STALE_RUN, its
+    heartbeat silent; the next tick takes it over. Then the first one goes on.
+    Returns what each tick did (the second: its exception, if it raised)."""
+    started, release = blocking_first_run(monkeypatch)
+    first = asyncio.create_task(periodic.run(start))
+    await started.wait()
+    clock["now"] = start + TICK  # ten minutes without a beat: taken for dead
+    try:
+        second = await periodic.run(start + TICK)
+    except Exception as exc:
+        second = exc
+    release.set()  # the database answers again: the first run goes on
+    return await first, second
+
+
+async def test_a_stalled_run_taken_over_stops_and_is_recorded_superseded(site, monkeypatch):
+    start = night(9)
+    clock = {"now": start}
+    monkeypatch.setattr(timing, "utcnow", lambda: clock["now"])
+    checked_by_day: list = []
+    real_day = reconcile.check_day
+
+    async def check_day(day, outcome, **kwargs):
+        checked_by_day.append(day)
+        return await real_day(day, outcome, **kwargs)
+
+    monkeypatch.setattr(reconcile, "check_day", check_day)
+    first, second = await taken_over_while_stalled(start, clock, monkeypatch)
+    assert "reconciled" in second
+    days = len(checked_by_day)
+    assert days == periodic.schedule().window_days
+    old, new = sorted(await runs_of(start), key=lambda run: run["id"])
+    # The first run noticed, and stopped before checking or repairing anything more.
+    assert first == {"superseded": new["id"]}
+    assert len(checked_by_day) == days, "the superseded run went on repairing days"
+    assert old["superseded_by"] == new["id"] and old["finished_at"] is not None
+    assert old["error"] == "" and old["days_checked"] == 0 and old["cases_checked"] == 0
+    assert new["superseded_by"] is None and new["error"] == ""
+    assert new["days_checked"] == days
+    # The night is done (by the second run): later ticks start nothing.
+    assert "reconciled" not in await periodic.run(start + 2 * TICK)
+    assert len(await runs_of(start)) == 2
+
+
+async def test_a_superseded_run_does_not_count_as_the_night_done(site, monkeypatch):
+    start = night(10)
+    clock = {"now": start}
+    monkeypatch.setattr(timing, "utcnow", lambda: clock["now"])
+    real_gauges = reconcile.check_gauges
+    failing = {"left": 1}
+
+    async def check_gauges(outcome, **kwargs):
+        if failing["left"]:
+            failing["left"] -= 1
+            raise ConnectionError("database went away")
+        return await real_gauges(outcome, **kwargs)
+
+    monkeypatch.setattr(reconcile, "check_gauges", check_gauges)
+    first, second = await taken_over_while_stalled(start, clock, monkeypatch)
+    assert isinstance(second, ConnectionError)  # the run taking over failed (retried)
+    old, failed = sorted(await runs_of(start), key=lambda run: run["id"])
+    assert failed["error"] and failed["finished_at"] is not None
+    # The first run, superseded, stopped with no error: it does not count as a failure ...
+    assert first == {"superseded": failed["id"]}
+    assert old["superseded_by"] == failed["id"] and old["error"] == ""
+    assert old["finished_at"] is not None and old["days_checked"] == 0
+    # ... and neither it nor the failed run stands for the night: the next tick reconciles.
+    assert "reconciled" in await periodic.run(start + 2 * TICK)
+    assert len(await runs_of(start)) == 3
