@@ -273,6 +273,16 @@ def tongban_route_step(item: Any, step: Any, filing_unit: dict, case: Any) -> st
     the step's ``unit_kind`` at its ``level`` from the filing unit up the
     tree. The first plugin that returns a code wins; an unknown or inactive
     code stops the filing (or the step) with a clear message.
+
+    Also called with ``case=None`` for *any* step (later steps and parallel
+    branches too, not only the acceptance step) that the tree alone cannot
+    route from a place, when the core checks whether an item can be routed at
+    all: before a case or a bundle is filed (refused up front, nothing
+    written, when no unit would take a step), on the city admin's catalogue
+    pages, at start-up and in ``tongban plugins check``. A hook that needs the
+    case to answer may raise then: that is taken as "cannot tell" — the step
+    is left to the hook for when a case reaches it, not refused — and is not
+    reported as an error.
     """
 
 

@@ -17,7 +17,7 @@ from core.cases.status import BundleStatus, PublicStatus, public_status
 from core.errors import InvalidTrackingCodeError
 from core.i18n import gettext
 from core.tenancy.scope import Principal
-from core.web.errors import tongban_error
+from core.web.errors import API_ERROR_RESPONSES, tongban_error
 from core.web.guards import login_required, provide_principal
 from core.web.locale import current_locale
 
@@ -152,7 +152,7 @@ class CasesApi(Controller):
     dependencies = {"principal": Provide(provide_principal)}
     tags = ["cases"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, responses=API_ERROR_RESPONSES)
     async def file_case(
         self, principal: NamedDependency[Principal], data: JSONBody[FileCase]
     ) -> CaseCreated:
@@ -168,7 +168,7 @@ class CasesApi(Controller):
         )
         return CaseCreated(**created)
 
-    @get("/{case_id:int}")
+    @get("/{case_id:int}", responses=API_ERROR_RESPONSES)
     async def get_case(
         self, principal: NamedDependency[Principal], case_id: FromPath[int]
     ) -> CaseOut:
@@ -176,7 +176,7 @@ class CasesApi(Controller):
         case = await services.visible_case(principal, case_id)
         return await _case_out(case)
 
-    @get("/{case_id:int}/actions")
+    @get("/{case_id:int}/actions", responses=API_ERROR_RESPONSES)
     async def offered(
         self, principal: NamedDependency[Principal], case_id: FromPath[int]
     ) -> list[OfferOut]:
@@ -195,7 +195,7 @@ class CasesApi(Controller):
             for o in await offers_for(principal, case, item)
         ]
 
-    @post("/{case_id:int}/actions", status_code=200)
+    @post("/{case_id:int}/actions", status_code=200, responses=API_ERROR_RESPONSES)
     async def act(
         self,
         principal: NamedDependency[Principal],
@@ -233,7 +233,7 @@ class BundlesApi(Controller):
     dependencies = {"principal": Provide(provide_principal)}
     tags = ["cases"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, responses=API_ERROR_RESPONSES)
     async def file_bundle(
         self, principal: NamedDependency[Principal], data: JSONBody[FileBundle]
     ) -> BundleCreated:
@@ -326,13 +326,14 @@ def _status_out(found: PublicStatus) -> StatusOut:
 
 
 def invalid_tracking_code(request: Request, exc: InvalidTrackingCodeError) -> Response:
-    """400 with the usual ``message`` in the caller's language, plus stable machine codes:
-    ``code`` ``invalid_tracking_code`` and ``reason`` (``wrong_length``, ``not_digits``,
-    ``bad_check``, ``impossible_date``), so a client need not parse the words."""
+    """400 with the usual ``message`` in the caller's language and ``code``
+    ``invalid_tracking_code`` (as every API error has its code, core.web.errors), plus
+    ``reason`` (``wrong_length``, ``not_digits``, ``bad_check``, ``impossible_date``), so
+    a client need not parse the words."""
     answer = tongban_error(request, exc)
     body = dict(answer.content) if isinstance(answer.content, dict) else {}
     return Response(
-        {**body, "code": exc.code, "reason": exc.reason},
+        {**body, "reason": exc.reason},
         status_code=answer.status_code,
         media_type=MediaType.JSON,
     )
@@ -343,7 +344,7 @@ class StatusApi(Controller):
     tags = ["public"]
     exception_handlers = {InvalidTrackingCodeError: invalid_tracking_code}
 
-    @get("/{code:str}")
+    @get("/{code:str}", responses=API_ERROR_RESPONSES)
     async def status(
         self, code: FromPath[str], last4: FromQuery[str]
     ) -> StatusOut | BundleStatusOut:

@@ -11,6 +11,7 @@ from core.cases import bundles, services
 from core.cases.applicant import APPLICANT_FORM
 from core.cases.errors import BundleNotAvailable
 from core.cases.forms_io import split_bundle
+from core.catalog.routability import check_routable
 from core.errors import PermissionDenied, ValidationFailed
 from core.i18n import N_
 from core.tenancy.scope import Principal
@@ -25,7 +26,12 @@ def _membership(principal: Principal):
 
 
 def _unit(membership) -> dict:
-    return {"path": membership.unit_path, "level": membership.level, "name": membership.unit_name}
+    return {
+        "code": membership.unit_code,
+        "path": membership.unit_path,
+        "level": membership.level,
+        "name": membership.unit_name,
+    }
 
 
 async def _available(code: str, membership) -> bundles.Bundle:
@@ -33,8 +39,11 @@ async def _available(code: str, membership) -> bundles.Bundle:
     proxy = membership.role == "village_agent"
     if declaration is None:
         raise BundleNotAvailable(unit=membership.unit_name, reason=N_("no such bundle"))
-    for item in bundles.items_of(declaration):
+    items = bundles.items_of(declaration)
+    for item in items:
         await services.check_item_available(item, _unit(membership), proxy=proxy)
+    for item in items:  # told before the form is filled in, not after (and on filing)
+        await check_routable(item, _unit(membership))
     return declaration
 
 

@@ -2,11 +2,13 @@
 
 A plugin declares a bundle through ``tongban_bundles``: two or more item
 codes (from any plugins), the materials collected once for all of them,
-and a name. Filing a bundle validates the shared applicant section once and
-each item's own form, then — in one transaction — creates the bundle row
-with its own tracking code and one case per item, each routed through the
-tree like any other case. The resident follows all of them with the
-bundle's code on the public status page.
+and a name. Filing a bundle checks, as a single filing does, that every item
+may be filed at the unit and that a unit can take each step of each of them
+(refused up front otherwise, nothing written); it validates the shared
+applicant section once and each item's own form, then — in one transaction —
+creates the bundle row with its own tracking code and one case per item, each
+routed through the tree like any other case. The resident follows all of them
+with the bundle's code on the public status page.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from core.cases.tables import Case
 from core.catalog.forms import FieldError
 from core.catalog.items import Item
 from core.catalog.registry import Catalog, get_catalog
+from core.catalog.routability import check_routable
 from core.db import transaction
 from core.errors import TongbanError, ValidationFailed
 from core.i18n import N_
@@ -139,6 +142,10 @@ async def submit_bundle(
     for item in items:
         # Refused with the item's own reason: "not delegated to this level" …
         await services.check_item_available(item, unit, proxy=proxy)
+    for item in items:
+        # … or, as a single filing is, because a case of it would stop at a step no unit
+        # takes from here: told now, nothing written, rather than one case stuck later.
+        await check_routable(item, unit)
     person, values, errors = None, {}, []
     for item in items:
         try:

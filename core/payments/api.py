@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody
 from core.catalog.fees import FeeQuote
 from core.payments import services
 from core.tenancy.scope import Principal
+from core.web.errors import API_ERROR_RESPONSES
 from core.web.guards import login_required, provide_principal
 
 
@@ -111,7 +112,7 @@ class FeesApi(Controller):
     dependencies = {"principal": Provide(provide_principal)}
     tags = ["fees"]
 
-    @post("/fees/quote", status_code=200)
+    @post("/fees/quote", status_code=200, responses=API_ERROR_RESPONSES)
     async def quote(
         self, principal: NamedDependency[Principal], data: JSONBody[QuoteIn]
     ) -> QuoteOut:
@@ -120,7 +121,7 @@ class FeesApi(Controller):
             services.quote(principal, data.item_code[:32], data.data, unit_id=data.unit_id)
         )
 
-    @get("/cases/{case_id:int}/fees")
+    @get("/cases/{case_id:int}/fees", responses=API_ERROR_RESPONSES)
     async def case_fees(
         self, principal: NamedDependency[Principal], case_id: FromPath[int]
     ) -> CaseFeesOut:
@@ -136,7 +137,7 @@ class FeesApi(Controller):
             pay_by=fees.pay_by,
         )
 
-    @get("/payments/{code:str}")
+    @get("/payments/{code:str}", responses=API_ERROR_RESPONSES)
     async def lookup(self, principal: NamedDependency[Principal], code: FromPath[str]) -> DueOut:
         """For payment-channel staff: what is due under a payment code."""
         due = await services.lookup(principal, code[:40])
@@ -152,7 +153,7 @@ class FeesApi(Controller):
             pay_by=due.pay_by,
         )
 
-    @post("/payments/{code:str}", status_code=201)
+    @post("/payments/{code:str}", status_code=201, responses=API_ERROR_RESPONSES)
     async def pay(
         self, principal: NamedDependency[Principal], code: FromPath[str], data: JSONBody[PayIn]
     ) -> ReceiptOut:

@@ -5,7 +5,8 @@ Written from the ``tongban_case_event`` hook for the ``payment_reminder`` and
 transaction, through the core's own notice writer
 (:func:`core.cases.notifications.write`): one row per recipient, unique by
 event and recipient, so a message delivered twice is written once; plugins'
-channels (SMS …) get a ``deliver_notification`` job.
+channels (SMS …) get a ``deliver_notification`` job. The text is kept in every UI
+language too, so that the agent's inbox shows it in the agent's.
 """
 
 from __future__ import annotations
@@ -54,10 +55,12 @@ async def notify(case: dict, event: dict) -> int:
     if event["kind"] not in SUBJECTS:
         return 0
     locale = get_settings().default_locale
-    subject, body = text(case, event, await item_for_version(case["item_version"]), locale)
+    item = await item_for_version(case["item_version"])
+    subject, body = text(case, event, item, locale)
     recipients: list[dict] = []
     if case["resident"]:
         recipients.append({"audience": "applicant", "resident": case["resident"]})
     if case["filed_by"]:
         recipients.append({"audience": "agent", "staff": case["filed_by"]})
-    return await notifications.write(case, event, recipients, subject, body, locale)
+    texts = notifications.in_every_locale(lambda lang: text(case, event, item, lang))
+    return await notifications.write(case, event, recipients, subject, body, locale, texts=texts)

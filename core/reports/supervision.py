@@ -245,13 +245,21 @@ async def notify_holders(case: dict, event: dict) -> int:
         else:
             people.update(p["id"] for p in await case_access.members_of(task["unit"], task["role"]))
     locale = get_settings().default_locale
-    subject = gettext(locale, N_("Overdue case urged: %(code)s"), code=case["tracking_code"] or "")
+    subject, body = _urge_text(case, event, locale)
+    texts = notifications.in_every_locale(lambda lang: _urge_text(case, event, lang))
+    recipients = [{"audience": "holder", "staff": staff_id} for staff_id in sorted(people)]
+    return await notifications.write(case, event, recipients, subject, body, locale, texts=texts)
+
+
+def _urge_text(case: dict, event: dict, locale: str) -> tuple[str, str]:
+    """Subject and body of the message urging a holder, in ``locale``."""
+    code = case["tracking_code"] or ""
+    subject = gettext(locale, N_("Overdue case urged: %(code)s"), code=code)
     body = gettext(
         locale,
         N_("%(who)s urges you to finish case %(code)s, which is overdue: %(words)s"),
         who=event.get("actor_name") or "",
-        code=case["tracking_code"] or "",
+        code=code,
         words=event.get("reason") or "",
     )
-    recipients = [{"audience": "holder", "staff": staff_id} for staff_id in sorted(people)]
-    return await notifications.write(case, event, recipients, subject, body, locale)
+    return subject, body

@@ -19,6 +19,7 @@ from core.catalog.registry import get_catalog
 from core.catalog.versions import sync_versions
 from core.plugins import await_me_maybe, collect, get_plugin_manager
 from core.settings import Settings, get_settings
+from core.web.compression import MediaAwareCompression
 from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import access_policy
 from core.web.locale import locale_middleware
@@ -83,7 +84,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             # (double submit, see core.web.guards.access_policy).
             exclude=["^/api/", *STATIC_PATHS],
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=512),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=512, middleware_class=MediaAwareCompression
+        ),
         openapi_config=OpenAPIConfig(
             title="Tongban API", version="1.0.0", path="/api/docs", create_examples=False
         ),

@@ -1,10 +1,21 @@
-"""Errors become pages or JSON in the user's language. Never a stack trace."""
+"""Errors become pages or JSON in the user's language. Never a stack trace.
+
+A JSON error (``/api/`` …) carries ``message`` (and Litestar's ``detail``) in the
+caller's language and a stable machine ``code`` a client can branch on without
+reading the words (:func:`error_code`): the error class's own ``code`` where it
+declares one, else its name in snake_case (``CaseNotFound`` → ``case_not_found``,
+``NotRoutableHere`` → ``not_routable_here``); for the framework's own errors
+(bad request, login required …) a name of the HTTP status (:data:`HTTP_CODES`).
+:data:`API_ERROR_RESPONSES` documents that body in the OpenAPI schema.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import quote
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -13,6 +24,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -34,6 +46,67 @@ GENERIC = {
 }
 
 
+# Codes of the errors the framework raises itself (no TongbanError), by HTTP status.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "login_required",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+CSRF_CODE = "form_expired"
+
+
+def error_code(exc: BaseException) -> str:
+    """The stable machine code of an application error: its class's ``code`` if it has
+    one (inherited or its own), else the class name in snake_case without a trailing
+    ``Error`` or ``Exception``."""
+    code = getattr(type(exc), "code", None)
+    if isinstance(code, str) and code:
+        return code
+    name = re.sub(r"(Error|Exception)$", "", type(exc).__name__) or type(exc).__name__
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def http_code(status: int) -> str:
+    return HTTP_CODES.get(status, HTTP_CODES[400 if status < 500 else 500])
+
+
+class ApiFieldError(msgspec.Struct):
+    path: str  # "applicant.id_number", "<item code>.<field>" …
+    message: str
+
+
+class ApiError(msgspec.Struct):
+    """The body of every JSON error."""
+
+    status: int
+    status_code: int  # the same, under Litestar's name
+    code: str  # stable, for programs: "case_not_found", "validation_failed" …
+    message: str  # for people, in the caller's language
+    detail: str  # the same, under Litestar's name
+    errors: list[ApiFieldError] | None = None  # validation_failed: each field's problem
+    reason: str | None = None  # invalid_tracking_code: why (wrong_length, bad_check …)
+
+
+# The JSON API's handlers declare these (``responses=API_ERROR_RESPONSES``).
+API_ERROR_RESPONSES = {
+    status: ResponseSpec(data_container=ApiError, description=text, generate_examples=False)
+    for status, text in (
+        (400, "Bad request"),
+        (401, "Login required"),
+        (403, "Not allowed"),
+        (404, "Not found (or not visible to the caller)"),
+        (409, "Conflicts with the current state"),
+        (422, "Refused: invalid or not possible here"),
+    )
+}
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or (
         "application/json" in request.headers.get("accept", "")
@@ -41,9 +114,11 @@ def wants_json(request: Request) -> bool:
     )
 
 
-def _render(request: Request, status: int, message: str, errors: list | None = None) -> Response:
+def _render(
+    request: Request, status: int, message: str, errors: list | None = None, *, code: str = ""
+) -> Response:
     if wants_json(request):
-        body: dict = {"status": status, "message": message}
+        body: dict = {"status": status, "code": code or http_code(status), "message": message}
         # Also the fields of the error schema the OpenAPI document declares (Litestar's).
         body.update(status_code=status, detail=message)
         if errors is not None:
@@ -72,7 +147,7 @@ def tongban_error(request: Request, exc: TongbanError) -> Response:
             {"path": e.path, "message": gettext(locale, e.message, **(e.params or {}))}
             for e in exc.errors
         ]
-    return _render(request, exc.status_code, message, errors)
+    return _render(request, exc.status_code, message, errors, code=error_code(exc))
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
@@ -82,14 +157,16 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         if request.headers.get("hx-request"):
             return Response("", status_code=401, headers={"HX-Redirect": "/login"})
         return Redirect(f"/login?next={quote(target)}")
+    code = ""
     if isinstance(exc, ValidationException) and "csrf" in str(exc.detail).lower():
         message = N_("Your form has expired. Please reload the page and try again.")
-        status = 403
+        status, code = 403, CSRF_CODE
     else:
         message = GENERIC.get(status, GENERIC[400 if status < 500 else 500])
     if isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower():
         message = N_("Your form has expired. Please reload the page and try again.")
-    return _render(request, status, gettext(current_locale.get(), message))
+        code = CSRF_CODE
+    return _render(request, status, gettext(current_locale.get(), message), code=code)
 
 
 def server_error(request: Request, exc: Exception) -> Response:

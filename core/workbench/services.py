@@ -204,17 +204,31 @@ async def my_counts(
     return counts
 
 
-async def to_hand_back(principal: Principal) -> list[dict]:
-    """Results issued for cases this person filed, waiting to be handed to the resident."""
+class ShortList(list):
+    """A short list's rows, at most :data:`LIST_LIMIT`, oldest first, and ``beyond``:
+    how many more there are that it does not show (the page says so; they come up as
+    the first ones are dealt with)."""
+
+    def __init__(self, rows=(), beyond: int = 0) -> None:
+        super().__init__(rows)
+        self.beyond = beyond
+
+
+async def _short_list(where) -> ShortList:
+    rows = await Case.select(*LIST_COLUMNS).where(where).order_by(Case.updated_at).limit(LIST_LIMIT)
+    beyond = 0
+    if len(rows) >= LIST_LIMIT:
+        beyond = max(0, await Case.count().where(where) - len(rows))
+    return ShortList(rows, beyond)
+
+
+async def to_hand_back(principal: Principal) -> ShortList:
+    """Results issued for cases this person filed, waiting to be handed to the resident,
+    oldest first; at most :data:`LIST_LIMIT`, with how many more (``beyond``)."""
     where = _mine(principal)
     if where is None:
-        return []
-    return await (
-        Case.select(*LIST_COLUMNS)
-        .where(where & Case.state.is_in(list(HAND_BACK_STATES)))
-        .order_by(Case.updated_at)
-        .limit(LIST_LIMIT)
-    )
+        return ShortList()
+    return await _short_list(where & Case.state.is_in(list(HAND_BACK_STATES)))
 
 
 def _delivered_by_a_step(item: Item | None) -> bool:
@@ -222,8 +236,9 @@ def _delivered_by_a_step(item: Item | None) -> bool:
     return bool(item) and any(s.kind == "deliver" for s in item.workflow.steps)
 
 
-async def window_results(principal: Principal) -> list[dict]:
-    """Results issued and waiting to be handed out at this person's window, oldest first.
+async def window_results(principal: Principal) -> ShortList:
+    """Results issued and waiting to be handed out at this person's window, oldest first;
+    at most :data:`LIST_LIMIT`, with how many more (``beyond``).
 
     The cases filed at the window, and those it accepted that no agent filed
     (an agent hands those back at the village); not the items whose workflow
@@ -232,18 +247,16 @@ async def window_results(principal: Principal) -> list[dict]:
     units = sorted({m.unit_id for m in principal.writable_memberships if m.role == WINDOW_ROLE})
     where = case_visibility(principal, Case, Task)
     if not units or where is None:
-        return []
+        return ShortList()
     here = Case.filed_unit.is_in(units) | (
         Case.accepting_unit.is_in(units) & (Case.channel != "proxy")
     )
-    rows = await (
-        Case.select(*LIST_COLUMNS)
-        .where(where & here & Case.state.is_in(list(HAND_BACK_STATES)))
-        .order_by(Case.updated_at)
-        .limit(LIST_LIMIT)
-    )
-    items = get_catalog().items
-    return [r for r in rows if not _delivered_by_a_step(items.get(r["item_code"]))]
+    where = where & here & Case.state.is_in(list(HAND_BACK_STATES))
+    # Left out in the query, so that the cap and the count are of the tray's own rows.
+    by_a_step = sorted(c for c, item in get_catalog().items.items() if _delivered_by_a_step(item))
+    if by_a_step:
+        where = where & Case.item_code.not_in(by_a_step)
+    return await _short_list(where)
 
 
 # -- after filing: supplements, handing back, sending the receipt ---------------------

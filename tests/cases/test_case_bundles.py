@@ -132,3 +132,88 @@ async def test_an_item_of_the_bundle_not_delegated_here_refuses_the_bundle(world
             )
     finally:
         del bundles.get_bundles()["village_bad"]
+
+
+@pytest.fixture
+def unroutable_bundle(world):
+    """A bundle of a routable item and one whose decision goes to a kind of unit (a civil
+    affairs bureau) the tree has none of."""
+    from core.plugins import get_plugin_manager
+    from tests.catalog import civil_affairs_plugin as civil
+
+    pm = get_plugin_manager()
+    pm.register(civil, name=civil.NAME)
+    get_catalog.cache_clear()
+    declaration = bundles.Bundle(
+        code="with_gap", name="含民政事项", items=(SIMPLE, civil.ITEM_CODE)
+    )
+    bundles.get_bundles()["with_gap"] = ("test", declaration)
+    try:
+        yield declaration
+    finally:
+        del bundles.get_bundles()["with_gap"]
+        pm.unregister(name=civil.NAME)
+        get_catalog.cache_clear()
+
+
+async def _counts() -> tuple[int, int, int]:
+    from core.residents.tables import Resident
+
+    return await Case.count(), await Bundle.count(), await Resident.count()
+
+
+async def test_a_bundle_with_an_item_no_unit_can_take_is_refused_up_front(world, unroutable_bundle):
+    from core.cases.errors import error_text
+    from core.catalog.routability import NotRoutableHere
+    from tests.catalog import civil_affairs_plugin as civil
+
+    person = world.next_applicant()
+    await world.authorise("t_agent", person)
+    before = await _counts()
+    with pytest.raises(NotRoutableHere) as refused:
+        await bundles.submit_bundle(
+            await world.who("t_agent"),
+            unit_id=await world.unit_id(VILLAGE),
+            bundle_code="with_gap",
+            applicant=person,
+            data={SIMPLE: {"purpose": "测试"}, civil.ITEM_CODE: {"purpose": "测试"}},
+        )
+    assert await _counts() == before  # no bundle, no case, not even the resident
+    zh = error_text(refused.value, "zh_CN")
+    assert (
+        zh.startswith("“低保申请测试”暂时不能在")
+        and "“区县民政审批”一步要交由区县级的民政局办理" in zh
+    )
+    assert zh.endswith("本次未提交任何办件。")
+    en = error_text(refused.value, "en")
+    assert "cannot be filed at 麻柳村 yet: its step “区县民政审批” goes to a 民政局" in en
+    assert en.endswith("nothing has been filed.")
+
+
+async def test_the_agent_is_told_before_filling_in_a_bundle_no_unit_can_take(
+    world, unroutable_bundle, new_browser
+):
+    from tests.catalog import civil_affairs_plugin as civil
+
+    agent = await new_browser()
+    await agent.login("t_agent", "test-password-1")
+    page = await agent.get("/bundles/with_gap")
+    assert page.status_code == 422
+    assert "“区县民政审批”一步要交由区县级的民政局办理" in page.text
+    assert 'name="applicant.name"' not in page.text  # no form to fill in for nothing
+    before = await _counts()
+    person = world.next_applicant()
+    sent = await agent.post_form(
+        "/bundles/with_gap",
+        {
+            **{f"applicant.{k}": v for k, v in person.items()},
+            f"{SIMPLE}.purpose": "测试",
+            f"{civil.ITEM_CODE}.purpose": "测试",
+        },
+    )
+    assert sent.status_code == 422 and "本次未提交任何办件" in sent.text
+    assert await _counts() == before
+    agent.client.cookies.set("lang", "en")
+    english = await agent.get("/bundles/with_gap")
+    assert english.status_code == 422
+    assert "there is none for this place" in english.text

@@ -14,6 +14,7 @@ so September's reports are compiled then, and the townships confirm by the
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import date
@@ -23,7 +24,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from core.cases.sweep import run_sweep
-from core.cases.tables import CaseEvent, Notification
+from core.cases.tables import Case, CaseEvent, Notification
 from core.jobs.tables import OutboxMessage
 from core.reports import figures, periodic
 from core.reports.reconcile import reconcile
@@ -59,6 +60,13 @@ async def login(new_browser, role: str):
     browser = await new_browser()
     await browser.login(f"rpt{COUNTY}_{role}", PASSWORD)
     return browser
+
+
+def _inbox(page: str) -> str:
+    """The desk's Messages, as the reader sees their text."""
+    assert 'id="messages-inbox"' in page, "no messages on the desk"
+    start = page.index('id="messages-inbox"')
+    return html.unescape(page[start : page.index("</section>", start)])
 
 
 async def test_the_red_list_shows_how_late_and_who_holds_it(cases, new_browser, world):
@@ -102,6 +110,18 @@ async def test_urging_is_a_case_event_and_tells_the_holder(cases, new_browser, j
     )
     assert [n["staff"] for n in told] == [world.who("approver").staff_id]
     assert "请于本周内办结" in told[0]["body"]
+    # The holder reads it on their desk in their own language.
+    code = (await Case.select(Case.tracking_code).where(Case.id == cases["s2"]).first())[
+        "tracking_code"
+    ]
+    holder = await login(new_browser, "approver")
+    zh = _inbox((await holder.get("/desk/")).text)
+    assert f"超期办件催办：{code}" in zh and "已超期，请尽快办结。请于本周内办结" in zh
+    assert "Overdue case urged" not in zh
+    holder.client.cookies.set("lang", "en")
+    en = _inbox((await holder.get("/desk/")).text)
+    assert f"Overdue case urged: {code}" in en and "超期办件催办" not in en
+    assert f"测试82区督办 urges you to finish case {code}, which is overdue: 请于本周内办结" in en
     on_time = await sup.post_form(
         f"/reports/red/{cases['s1']}/urge", {"message": "快办", "unit": CODES.district}
     )
