@@ -10,7 +10,11 @@ from core.i18n import N_
 
 
 class TongbanError(Exception):
-    """Base class. ``message`` is an English msgid with ``%(name)s`` params."""
+    """Base class. ``message`` is an English msgid with ``%(name)s`` params.
+
+    A param naming something in both languages (an item, a unit …) is given as a
+    :class:`~core.i18n.Localized`: the reader's language is known only when the error
+    is shown, and ``gettext`` picks the name then."""
 
     status_code = 400
     message = N_("The request could not be completed.")

@@ -10,6 +10,7 @@ committed or built. ``scripts/i18n.py`` extracts and checks them.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -69,9 +70,29 @@ def translations_for(locale: str) -> NullTranslations:
     return merged or NullTranslations()
 
 
+@dataclass(frozen=True)
+class Localized:
+    """A name in both languages, for a param whose reader's language is not known where
+    it is given (an error raised in a service): :func:`gettext` shows the one of the
+    locale it renders in; ``str()`` is the Chinese one."""
+
+    zh: str
+    en: str = ""
+
+    def in_locale(self, locale: str) -> str:
+        return (self.en or self.zh) if locale == "en" else self.zh
+
+    def __str__(self) -> str:
+        return self.zh
+
+
 def gettext(locale: str, message: str, **params: object) -> str:
     text = translations_for(locale).gettext(message)
-    return text % params if params else text
+    if not params:
+        return text
+    return text % {
+        k: v.in_locale(locale) if isinstance(v, Localized) else v for k, v in params.items()
+    }
 
 
 @lru_cache(maxsize=8)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from core.catalog.items import Item
 from core.catalog.workflow import Step
 from core.errors import ItemNotAvailable
-from core.i18n import N_, gettext
+from core.i18n import N_, Localized, gettext
 
 log = logging.getLogger("tongban.catalog")
 
@@ -227,7 +227,7 @@ async def check_routable(item: Item, filing_unit: Mapping) -> None:
     no unit handles from ``filing_unit`` (a row with ``name``, ``code``, ``path``, ``level``)."""
     from core.cases.routing import unroutable_steps
     from core.catalog.registry import get_catalog
-    from core.tenancy.tables import LevelRow
+    from core.tenancy.tables import LevelRow, Unit
 
     key = (item.code, id(item), filing_unit["code"])
     if time.monotonic() - _routable.get(key, float("-inf")) < ROUTABLE_FOR:
@@ -238,13 +238,22 @@ async def check_routable(item: Item, filing_unit: Mapping) -> None:
         return
     step = missing[0]
     kind = get_catalog().unit_kinds.get(step.unit_kind)
-    level = await LevelRow.select(LevelRow.name).where(LevelRow.key == step.level).first()
+    level = (
+        await LevelRow.select(LevelRow.name, LevelRow.name_en)
+        .where(LevelRow.key == step.level)
+        .first()
+    )
+    unit_en = filing_unit.get("name_en")
+    if unit_en is None:
+        row = await Unit.select(Unit.name_en).where(Unit.code == filing_unit["code"]).first()
+        unit_en = row["name_en"] if row else ""
+    # Named in both languages: the reader's is known only when the refusal is shown.
     raise NotRoutableHere(
-        item=item.name,
-        unit=filing_unit["name"],
-        step=step.name,
-        kind=kind.name if kind else step.unit_kind,
-        level=level["name"] if level else step.level,
+        item=Localized(item.name, item.name_en),
+        unit=Localized(filing_unit["name"], unit_en),
+        step=Localized(step.name, step.name_en),
+        kind=Localized(kind.name, kind.name_en) if kind else step.unit_kind,
+        level=Localized(level["name"], level["name_en"]) if level else step.level,
     )
 
 

@@ -13,6 +13,7 @@ from core.errors import PermissionDenied
 from core.licences import library
 from core.signing.authorisations import resident_hash
 from core.tenancy.scope import Principal
+from core.web.errors import API_ERROR_RESPONSES
 from core.web.guards import login_required, provide_principal
 
 
@@ -73,7 +74,7 @@ class LicencesApi(Controller):
     dependencies = {"principal": Provide(provide_principal)}
     tags = ["licences"]
 
-    @get("/cases/{case_id:int}/licences")
+    @get("/cases/{case_id:int}/licences", responses=API_ERROR_RESPONSES)
     async def options(
         self, principal: NamedDependency[Principal], case_id: FromPath[int]
     ) -> list[MaterialOptionOut]:
@@ -97,7 +98,11 @@ class LicencesApi(Controller):
             for o in await library.material_options(principal, case_id)
         ]
 
-    @post("/cases/{case_id:int}/materials/{material_code:str}/licence", status_code=200)
+    @post(
+        "/cases/{case_id:int}/materials/{material_code:str}/licence",
+        status_code=200,
+        responses=API_ERROR_RESPONSES,
+    )
     async def attach(
         self,
         principal: NamedDependency[Principal],
@@ -109,7 +114,7 @@ class LicencesApi(Controller):
         done = await library.attach(principal, case_id, material_code[:64], data.licence_id)
         return AttachOut(**done)
 
-    @get("/licences")
+    @get("/licences", responses=API_ERROR_RESPONSES)
     async def of_holder(
         self,
         principal: NamedDependency[Principal],

@@ -17,6 +17,7 @@ from core.errors import ValidationFailed
 from core.i18n import N_, gettext
 from core.signing import authorisations, documents, verification
 from core.tenancy.scope import Principal
+from core.web.errors import API_ERROR_RESPONSES
 from core.web.guards import login_required, provide_principal, require_roles
 from core.web.locale import current_locale
 
@@ -115,12 +116,17 @@ class VerifyApi(Controller):
     tags = ["public"]
     opt = {"exclude_from_csrf": True}
 
-    @get("/{code:str}")
+    @get("/{code:str}", responses=API_ERROR_RESPONSES)
     async def by_code(self, code: FromPath[str]) -> VerificationOut:
         """Re-verify the stored document a verification code names."""
         return verification_out(await verification.verify_code(code[:40]))
 
-    @post("/", status_code=200, request_max_body_size=verification.MAX_UPLOAD + 128 * 1024)
+    @post(
+        "/",
+        status_code=200,
+        request_max_body_size=verification.MAX_UPLOAD + 128 * 1024,
+        responses=API_ERROR_RESPONSES,
+    )
     async def by_file(self, request: Request) -> VerificationOut:
         """Verify an uploaded PDF (multipart field ``file``), or any file with ``signature``."""
         form = await request.form()
@@ -130,7 +136,7 @@ class VerifyApi(Controller):
         signature = await _file_bytes(form.get("signature"))
         return verification_out(await verification.verify_file(data, signature))
 
-    @post("/qr", status_code=200)
+    @post("/qr", status_code=200, responses=API_ERROR_RESPONSES)
     async def by_qr(self, data: JSONBody[QrIn]) -> VerificationOut:
         """Verify a scanned QR payload; with ``rows`` (the printed label/value pairs), them too."""
         rows = [tuple(r) for r in data.rows] if data.rows is not None else None
@@ -143,7 +149,7 @@ class DocumentsApi(Controller):
     dependencies = {"principal": Provide(provide_principal)}
     tags = ["cases"]
 
-    @get("/")
+    @get("/", responses=API_ERROR_RESPONSES)
     async def list_documents(
         self, principal: NamedDependency[Principal], case_id: FromPath[int]
     ) -> list[DocumentOut]:
@@ -183,7 +189,12 @@ class AuthorisationsApi(Controller):
     dependencies = {"principal": Provide(provide_principal)}
     tags = ["cases"]
 
-    @post("/", status_code=201, request_max_body_size=authorisations.MAX_BYTES * 2)
+    @post(
+        "/",
+        status_code=201,
+        request_max_body_size=authorisations.MAX_BYTES * 2,
+        responses=API_ERROR_RESPONSES,
+    )
     async def record(
         self, principal: NamedDependency[Principal], data: JSONBody[AuthorisationIn]
     ) -> AuthorisationOut:
@@ -205,7 +216,7 @@ class AuthorisationsApi(Controller):
         )
         return _authorisation_out(row)
 
-    @get("/")
+    @get("/", responses=API_ERROR_RESPONSES)
     async def pending(self, principal: NamedDependency[Principal]) -> list[AuthorisationOut]:
         """This agent's consents not yet used by a case."""
         return [_authorisation_out(r) for r in await authorisations.pending_for(principal)]

@@ -186,7 +186,10 @@ async def test_a_bundle_with_an_item_no_unit_can_take_is_refused_up_front(world,
     )
     assert zh.endswith("本次未提交任何办件。")
     en = error_text(refused.value, "en")
-    assert "cannot be filed at 麻柳村 yet: its step “区县民政审批” goes to a 民政局" in en
+    assert (
+        "cannot be filed at Maliu Village yet: its step “Civil affairs decision” goes to a "
+        "Civil affairs bureau at District level" in en
+    )
     assert en.endswith("nothing has been filed.")
 
 

@@ -81,8 +81,12 @@ async def test_filing_is_refused_up_front_with_nothing_written(civil_affairs):
         "“低保申请测试”暂时不能在大观镇便民服务中心办理：其中“区县民政审批”一步要交由区县级的"
         "民政局办理，而本地尚无此单位。请市级管理员在单位树中添加；本次未提交任何办件。"
     )
-    assert "needs to add one to the unit tree; nothing has been filed" in error_text(
-        refused.value, "en"
+    # An English reader is told the names in English, not in Chinese.
+    assert error_text(refused.value, "en") == (
+        f"“Test item {civil.ITEM_CODE}” cannot be filed at Daguan Town Service Centre yet: "
+        "its step “Civil affairs decision” goes to a Civil affairs bureau at District level, "
+        "and there is none for this place. The city administrator needs to add one to the "
+        "unit tree; nothing has been filed."
     )
 
     # Once 綦江区 has its civil affairs bureau, its townships may file; 南川区 still may not.

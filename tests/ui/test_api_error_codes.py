@@ -75,3 +75,25 @@ async def test_the_schema_documents_the_error_body(browser):
     assert "code" in schema["properties"] and "errors" in schema["properties"]
     fees = spec["paths"]["/api/v1/payments/{code}"]["post"]["responses"]
     assert {"400", "404", "409", "422"} <= set(fees)
+
+
+async def test_the_signing_and_licence_apis_document_their_error_body_too(browser):
+    spec = (await browser.get("/api/docs/openapi.json")).json()
+    ops = {
+        ("/api/v1/verify/{code}", "get"),
+        ("/api/v1/verify", "post"),
+        ("/api/v1/verify/qr", "post"),
+        ("/api/v1/cases/{case_id}/documents", "get"),
+        ("/api/v1/authorisations", "post"),
+        ("/api/v1/authorisations", "get"),
+        ("/api/v1/cases/{case_id}/licences", "get"),
+        ("/api/v1/cases/{case_id}/materials/{material_code}/licence", "post"),
+        ("/api/v1/licences", "get"),
+    }
+    for path, method in ops:
+        responses = spec["paths"][path][method]["responses"]
+        assert {"400", "403", "404", "422"} <= set(responses), (path, method)
+        schema = responses["422"]["content"]["application/json"]["schema"]
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        assert {"code", "message"} <= set(schema["required"]), (path, method)
