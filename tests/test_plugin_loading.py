@@ -104,22 +104,7 @@ def test_the_command_refuses_to_start_with_a_broken_plugin(tmp_path):
             """
         )
     )
-    dist = tmp_path / "broken_plugin-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[tongban.plugins]\nbroken = broken_plugin\n")
-    env = {
-        **__import__("os").environ,
-        "PYTHONPATH": str(tmp_path),
-        "TONGBAN_VAR_DIR": str(tmp_path / "var"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "from core.cli import main; main()", "serve", "--port", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _serve_with_installed(tmp_path, "broken")
     assert result.returncode != 0
     assert "plugin 'broken'" in result.stderr
     assert "colour" in result.stderr
@@ -168,25 +153,31 @@ def test_serve_refuses_a_hook_signature_mismatch_without_a_traceback(tmp_path):
         "def tongban_render_document(kind, item, case, values, applicant):\n"
         "    return None\n"
     )
-    dist = tmp_path / "mismatch_plugin-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: mismatch-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[tongban.plugins]\nmismatch = mismatch_plugin\n")
-    env = {
-        **__import__("os").environ,
-        "PYTHONPATH": str(tmp_path),
-        "TONGBAN_VAR_DIR": str(tmp_path / "var"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "from core.cli import main; main()", "serve", "--port", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _serve_with_installed(tmp_path, "mismatch")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     assert (
         "Tongban cannot start: plugin 'mismatch': tongban_render_document: argument "
         "'applicant' is not one the hook offers (it offers kind, item, case, values, holder)"
     ) in result.stderr
+
+
+def _serve_with_installed(tmp_path, name: str) -> subprocess.CompletedProcess:
+    """``tongban serve`` in a fresh process, with the package ``<name>_plugin`` in
+    ``tmp_path`` installed through the entry point group as plugin ``name``."""
+    dist = tmp_path / f"{name}_plugin-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(f"[tongban.plugins]\n{name} = {name}_plugin\n")
+    env = {
+        **__import__("os").environ,
+        "PYTHONPATH": str(tmp_path),
+        "TONGBAN_VAR_DIR": str(tmp_path / "var"),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "from core.cli import main; main()", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
