@@ -68,11 +68,13 @@ async def hold(ids: list[int], holder: str) -> list[int]:
     messages; the ids it got (not those sent or held by it meanwhile).
 
     A holder lives only as long as its process's memory: rows held by one that is gone
-    (a kill -9) are unsent and held by nobody alive, so the next start relays them."""
+    (a kill -9) are unsent and held by nobody alive, so the next start relays them. Such
+    a row may carry a death its process recorded but did not mark: it runs again now, so
+    the error is cleared (a new death records its own)."""
     if not ids:
         return []
     rows = (
-        await OutboxMessage.update({OutboxMessage.held_by: holder})
+        await OutboxMessage.update({OutboxMessage.held_by: holder, OutboxMessage.last_error: ""})
         .where(
             OutboxMessage.id.is_in(ids)
             & OutboxMessage.sent_at.is_null()

@@ -244,3 +244,42 @@ async def test_the_embedded_relay_does_not_stamp_a_redone_job_sent(site, jobs):
     finally:  # no job left for the next tests, nor its dead letter for their drain()
         await OutboxMessage.delete().where(OutboxMessage.actor == "send_to_retired_gateway")
         letters.clear()
+
+
+async def test_a_job_run_again_after_a_crash_no_longer_counts_as_given_up(site, jobs):
+    """The embedded default killed between recording a death and marking its row: the
+    next start relays the row again. Run again and done, it is no longer listed as given
+    up, nor counted by ``tongban_jobs_dead``."""
+    if not isinstance(broker, StubBroker):
+        return  # a broker server's rows are marked sent once it holds them
+    from core.jobs import dead
+
+    GATEWAY["up"] = True
+    try:
+        # What a kill -9 leaves: the death recorded, the row unsent, held by a process
+        # that is gone.
+        row = await OutboxMessage.insert(
+            OutboxMessage(
+                actor="send_to_gateway",
+                payload={"parcel": 91},
+                attempts=2,
+                last_error="ConnectionError('gateway 10.0.0.7 refused the connection')",
+                held_by="a-process-that-is-gone",
+            )
+        ).returning(OutboxMessage.id)
+        outbox_id = row[0]["id"]
+        counted = await dead.given_up()
+
+        async def sent() -> bool:
+            return (await _row(outbox_id))["sent_at"] is not None
+
+        await _until(sent, "the job relayed again to be done")
+        assert 91 in DELIVERED
+        assert (await _row(outbox_id))["last_error"] == ""
+        assert outbox_id not in [r["id"] for r in await dead.dead(100000)]
+        assert await dead.given_up() == counted - 1
+    finally:
+        GATEWAY["up"] = False
+        await OutboxMessage.delete().where(
+            (OutboxMessage.actor == "send_to_gateway") & OutboxMessage.sent_at.is_null()
+        )
