@@ -78,6 +78,12 @@ async def route_step(item, step: Step, filing_unit: dict, case: dict | None = No
 # (core.catalog.routability): the same rule as :func:`resolve_step`, without the walk.
 
 
+def routed_steps(item) -> list[Step]:
+    """The steps a unit takes: branches included, a parallel step itself not (it only
+    fans out to its branches)."""
+    return [s for s in item.workflow.walk() if not s.branches]
+
+
 def _hook_answer(item, step: Step, filing_unit: dict, hook=None) -> str | None | bool:
     """A plugin's unit for ``step`` asked with no case yet; ``True`` when it cannot tell
     (it needed the case and raised): the step is then left to it, not refused.
@@ -96,7 +102,7 @@ async def unroutable_steps(item, filing_unit: dict) -> list[Step]:
 
     One query for the filing unit's ancestors, then one per distinct (kind, level).
     """
-    steps = [s for s in item.workflow.walk() if s.kind != "parallel" or not s.branches]
+    steps = routed_steps(item)
     codes = ancestor_codes(filing_unit["path"])
     anchors = await Unit.select(Unit.path, Unit.level).where(Unit.code.is_in(codes or [""]))
     found: dict[tuple[str, str], bool] = {}

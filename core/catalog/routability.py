@@ -129,19 +129,15 @@ async def read_tree() -> Tree:
     return Tree(units=units, levels={row["key"]: row for row in levels})
 
 
-def _routed_steps(item: Item) -> list[Step]:
-    return [s for s in item.workflow.walk() if not s.branches]
-
-
 def gaps(item: Item, tree: Tree, route_step: Callable | None = None) -> list[Gap]:
     """Every step of ``item`` that some (or every) area of its level cannot route.
 
     ``route_step``: the ``tongban_route_step`` hook to ask (default: the process's)."""
-    from core.cases.routing import _hook_answer
+    from core.cases.routing import _hook_answer, routed_steps
 
     active = {u["code"] for u in tree.units}
     found = []
-    for step in _routed_steps(item):
+    for step in routed_steps(item):
         areas = tree.areas(step.level)
         served = tree.served(step.unit_kind, step.level)
         missing = []

@@ -192,12 +192,10 @@ async def my_counts(
 ) -> dict[str, dict[str, int]]:
     """How many of this person's cases (for one resident, if given) are in each state
     and under each light."""
-    where = _mine(principal)
+    where = _my_filter(principal, resident_id=resident_id)
     counts: dict[str, dict[str, int]] = {"state": {}, "light": {}}
     if where is None:
         return counts
-    if resident_id is not None:
-        where = where & (Case.resident == resident_id)
     for column, key in ((Case.state, "state"), (Case.light, "light")):
         rows = await Case.select(column, Count(Case.id, alias="n")).where(where).group_by(column)
         counts[key] = {row[column._meta.name]: row["n"] for row in rows}
