@@ -6,7 +6,7 @@ and to pages or JSON in the user's language, in one place.
 
 from __future__ import annotations
 
-from core.i18n import N_
+from core.i18n import N_, gettext
 
 
 class TongbanError(Exception):
@@ -24,6 +24,13 @@ class TongbanError(Exception):
             self.message = message
         self.params = params
         super().__init__(self.message % params if params else self.message)
+
+    def text(self, locale: str) -> str:
+        """The message in ``locale``. Params named in ``translate_params`` (a state, an
+        action …) are msgids themselves, and are shown translated too."""
+        translated = getattr(self, "translate_params", ())
+        params = {k: gettext(locale, v) if k in translated else v for k, v in self.params.items()}
+        return gettext(locale, self.message, **params)
 
 
 class NotFound(TongbanError):

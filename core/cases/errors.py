@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from core.cases.labels import ACTION_LABELS, STATE_LABELS
 from core.errors import PermissionDenied, TongbanError, TransitionNotAllowed
-from core.i18n import N_, gettext
+from core.i18n import N_
 
 
 class ActionNotAllowed(TransitionNotAllowed):
@@ -97,6 +97,4 @@ class BundleNotAvailable(TongbanError):
 
 def error_text(exc: TongbanError, locale: str) -> str:
     """The error's message in ``locale`` (for pages that show it inline)."""
-    translated = getattr(exc, "translate_params", ())
-    params = {k: gettext(locale, v) if k in translated else v for k, v in exc.params.items()}
-    return gettext(locale, exc.message, **params)
+    return exc.text(locale)

@@ -12,7 +12,6 @@ from litestar.response import Redirect, Template
 
 from core.deadlines import site_calendar as store
 from core.errors import TongbanError
-from core.i18n import gettext
 from core.settings import site_today
 from core.tenancy.scope import Principal
 from core.web.guards import provide_principal, require_roles
@@ -61,12 +60,7 @@ class CalendarAdminController(Controller):
                 )
         except TongbanError as exc:
             context = await _page_context(_year(None))
-            translated = getattr(exc, "translate_params", ())
-            locale = current_locale.get()
-            params = {
-                k: gettext(locale, v) if k in translated else v for k, v in exc.params.items()
-            }
-            context["error"] = gettext(locale, exc.message, **params)
+            context["error"] = exc.text(current_locale.get())
             return Template("deadlines/calendar.html", context=context, status_code=exc.status_code)
         return Redirect(f"/admin/calendar/?year={day.year}")
 

@@ -28,9 +28,7 @@ def refusal_lines(exc: TongbanError, locale: str, *, unit_code: str = "") -> lis
     if isinstance(exc, UnitNotFound):
         message = gettext(locale, NO_UNIT_CODE, code=unit_code)
     else:
-        translated = getattr(exc, "translate_params", ())
-        params = {k: gettext(locale, v) if k in translated else v for k, v in exc.params.items()}
-        message = gettext(locale, exc.message, **params)
+        message = exc.text(locale)
     separator = " " if locale == "en" else ""
     if locale == "en" and not message.endswith((".", "!", "?")):
         message += "."  # "Unknown role: wizard"

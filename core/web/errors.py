@@ -137,10 +137,7 @@ def _render(
 
 def tongban_error(request: Request, exc: TongbanError) -> Response:
     locale = current_locale.get()
-    # Params naming a state, an action … are msgids themselves: show them translated too.
-    translated = getattr(exc, "translate_params", ())
-    params = {k: gettext(locale, v) if k in translated else v for k, v in exc.params.items()}
-    message = gettext(locale, exc.message, **params)
+    message = exc.text(locale)
     errors = None
     if isinstance(exc, ValidationFailed):
         errors = [
