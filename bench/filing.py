@@ -17,6 +17,7 @@ session, no query — so each route's ratio to it is what the route itself adds.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import asyncio
 import os
 import re
@@ -71,7 +72,7 @@ def timed(app):
     return asgi
 
 
-async def run(filings: int) -> None:
+async def run(filings: int, profile: str | None = None) -> None:
     import httpx
 
     from bench import load
@@ -99,10 +100,16 @@ async def run(filings: int) -> None:
             await agent.client.get("/healthz")
         for counter in (QUERIES, CPU, COUNT):
             counter.clear()
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
         for _ in range(filings):
             await agent.client.get("/healthz")
             if not await agent.file(stats, shared):
                 raise RuntimeError("a filing failed; see the app's log above")
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
     finally:
         await agent.client.aclose()
         for hook in app.on_shutdown:
@@ -127,6 +134,7 @@ def report(filings: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--filings", type=int, default=100)
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the timed filings")
     args = parser.parse_args()
     cluster = PrivatePostgres()
     cluster.start()
@@ -139,7 +147,7 @@ def main() -> None:
         )
         os.environ.pop("TONGBAN_BROKER_URL", None)  # jobs wait in the outbox: not timed here
         count_queries()
-        asyncio.run(run(args.filings))
+        asyncio.run(run(args.filings, args.profile))
     finally:
         cluster.destroy()
 

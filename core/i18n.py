@@ -10,6 +10,7 @@ committed or built. ``scripts/i18n.py`` extracts and checks them.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -84,6 +85,19 @@ class Localized:
 
     def __str__(self) -> str:
         return self.zh
+
+
+def name_in(row: object, locale: str, fallback: str = "", attr: str = "name") -> str:
+    """``row``'s ``name`` (a mapping's key or an object's attribute) in ``locale``: the
+    ``name_en`` in English when it has one, else the Chinese; ``fallback`` when neither."""
+    if row is None:
+        return fallback
+    get = (
+        row.get if isinstance(row, Mapping) else lambda key, default="": getattr(row, key, default)
+    )
+    if locale == "en":
+        return get(f"{attr}_en", "") or get(attr, "") or fallback
+    return get(attr, "") or fallback
 
 
 def gettext(locale: str, message: str, **params: object) -> str:

@@ -8,7 +8,8 @@ the city admin's catalogue pages, a warning in the log at start-up; and a
 case that would get stuck is refused at filing (:func:`check_routable`),
 before anything is written, instead of stopping between two steps.
 
-The rule is the router's (:mod:`core.cases.routing`): a step goes to an active
+The rule is the router's (:mod:`core.cases.routing`, which walks it for a case; this
+module only asks whether the walk would end somewhere): a step goes to an active
 unit of its ``unit_kind`` at its ``level`` below the filing unit's ancestor at
 that level, unless a plugin's ``tongban_route_step`` names one. So the places
 that matter are the *areas* of a level — its topmost units (the districts, not
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 from core.catalog.items import Item
 from core.catalog.workflow import Step
 from core.errors import ItemNotAvailable
-from core.i18n import N_, Localized, gettext
+from core.i18n import N_, Localized, gettext, name_in
+from core.plugins import get_plugin_manager
 
 log = logging.getLogger("tongban.catalog")
 
@@ -129,37 +131,37 @@ async def read_tree() -> Tree:
     return Tree(units=units, levels={row["key"]: row for row in levels})
 
 
+def hook_answer(item: Item, step: Step, filing_unit: Mapping, hook=None) -> str | None | bool:
+    """A plugin's unit for ``step`` asked with no case yet; ``True`` when it cannot tell
+    (it needed the case and raised): the step is then left to it, not refused.
+    ``hook``: the ``tongban_route_step`` caller (default: the process's plugins')."""
+    hook = hook or get_plugin_manager().hook.tongban_route_step
+    try:
+        return hook(item=item, step=step, filing_unit=filing_unit, case=None)
+    except Exception:  # noqa: BLE001 - a plugin routing by the case's data
+        return True
+
+
 def gaps(item: Item, tree: Tree, route_step: Callable | None = None) -> list[Gap]:
     """Every step of ``item`` that some (or every) area of its level cannot route.
 
     ``route_step``: the ``tongban_route_step`` hook to ask (default: the process's)."""
-    from core.cases.routing import _hook_answer, routed_steps
-
     active = {u["code"] for u in tree.units}
     found = []
-    for step in routed_steps(item):
+    for step in item.workflow.routed_steps():
         areas = tree.areas(step.level)
         served = tree.served(step.unit_kind, step.level)
         missing = []
         for area in areas:
             if area["code"] in served:
                 continue
-            answer = _hook_answer(item, step, area, route_step)
+            answer = hook_answer(item, step, area, route_step)
             if answer is True or (answer and str(answer) in active):
                 continue
             missing.append(area)
         if missing or not areas:
             found.append(Gap(step=step, missing=tuple(missing), total=len(areas)))
     return found
-
-
-def _name(row: object, locale: str, fallback: str = "") -> str:
-    get = row.get if isinstance(row, Mapping) else lambda k, d="": getattr(row, k, d)
-    if row is None:
-        return fallback
-    if locale == "en":
-        return get("name_en", "") or get("name", "") or fallback
-    return get("name", "") or fallback
 
 
 def _gettext(locale: str, message: str, **params: object) -> str:
@@ -181,15 +183,15 @@ def describe(gap: Gap, tree: Tree, locale: str, kinds: Mapping | None = None) ->
     step = gap.step
     kind = (get_catalog().unit_kinds if kinds is None else kinds).get(step.unit_kind)
     params = {
-        "step": _name(step, locale, step.id),
-        "kind": _name(kind, locale, step.unit_kind),
-        "level": _name(tree.levels.get(step.level), locale, step.level),
+        "step": name_in(step, locale, step.id),
+        "kind": name_in(kind, locale, step.unit_kind),
+        "level": name_in(tree.levels.get(step.level), locale, step.level),
     }
     if not gap.total:
         return _gettext(locale, NO_LEVEL, **params)
     if gap.everywhere:
         return _gettext(locale, NOWHERE, **params)
-    names = [_name(area, locale, area["code"]) for area in gap.missing[:MAX_PLACES]]
+    names = [name_in(area, locale, area["code"]) for area in gap.missing[:MAX_PLACES]]
     if len(gap.missing) > MAX_PLACES:
         names.append("…")
     separator = "、" if locale != "en" else ", "
@@ -218,10 +220,49 @@ async def site_gaps(
     return tree, report
 
 
+async def unroutable_steps(item: Item, filing_unit: Mapping) -> list[Step]:
+    """The steps of ``item`` (branches included) no unit would handle for a case filed
+    at ``filing_unit`` (``code``, ``path``, ``level``): neither a plugin's
+    ``tongban_route_step`` nor an active unit of the step's kind at its level above it.
+
+    One query for the filing unit's ancestors, then one per distinct (kind, level).
+    """
+    from core.tenancy.scope import ancestor_codes, under
+    from core.tenancy.tables import Unit
+
+    codes = ancestor_codes(filing_unit["path"])
+    anchors = await Unit.select(Unit.path, Unit.level).where(Unit.code.is_in(codes or [""]))
+    found: dict[tuple[str, str], bool] = {}
+    missing = []
+    for step in item.workflow.routed_steps():
+        key = (step.unit_kind, step.level)
+        if key not in found:
+            where = None
+            for anchor in (a for a in anchors if a["level"] == step.level):
+                clause = under(Unit.path, anchor["path"])
+                where = clause if where is None else where | clause
+            found[key] = where is not None and await Unit.exists().where(
+                where
+                & (Unit.kind == step.unit_kind)
+                & (Unit.level == step.level)
+                & (Unit.active == True)  # noqa: E712 - Piccolo needs ==
+            )
+        if found[key]:
+            continue
+        answer = hook_answer(item, step, filing_unit)
+        if answer is True:
+            continue
+        if answer and await Unit.exists().where(
+            (Unit.code == str(answer)) & (Unit.active == True)  # noqa: E712
+        ):
+            continue
+        missing.append(step)
+    return missing
+
+
 async def check_routable(item: Item, filing_unit: Mapping) -> None:
     """Refuse, before anything is written, a filing whose case would stop at a step
     no unit handles from ``filing_unit`` (a row with ``name``, ``code``, ``path``, ``level``)."""
-    from core.cases.routing import unroutable_steps
     from core.catalog.registry import get_catalog
     from core.tenancy.tables import LevelRow, Unit
 

@@ -67,6 +67,11 @@ class Workflow(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             yield step
             yield from step.branches
 
+    def routed_steps(self) -> list[Step]:
+        """The steps a unit takes: branches included, a parallel step itself not (it only
+        fans out to its branches)."""
+        return [s for s in self.walk() if not s.branches]
+
     def step(self, step_id: str) -> Step:
         for step in self.walk():
             if step.id == step_id:

@@ -100,11 +100,16 @@ def is_root(path: str) -> bool:
     return path.count("/") == 2
 
 
+def ancestor_codes(path: str) -> list[str]:
+    """``/a/b/c/`` → ``['a', 'b', 'c']`` (root first)."""
+    return [part for part in path.split("/") if part]
+
+
 def anchor_path(unit_path: str, unit_kind: str) -> str:
     """A service centre or window's anchor is its parent division."""
     if unit_kind in ADMINISTRATIVE_KINDS:
         return unit_path
-    parts = [p for p in unit_path.split("/") if p]
+    parts = ancestor_codes(unit_path)
     return "/" + "/".join(parts[:-1]) + "/" if len(parts) > 1 else unit_path
 
 

@@ -23,7 +23,7 @@ from core.cases.labels import (
     STATE_LABELS,
 )
 from core.catalog.registry import get_catalog
-from core.i18n import babel_locale, translations_for
+from core.i18n import babel_locale, name_in, translations_for
 from core.settings import get_settings
 from core.web.locale import current_locale
 from core.web.static import static_url
@@ -40,10 +40,7 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 def localized(obj, attr: str = "name") -> str:
     """``obj.name`` in Chinese, ``obj.name_en`` in English (falling back to Chinese)."""
-    get = obj.get if isinstance(obj, dict) else lambda key, default="": getattr(obj, key, default)
-    if current_locale.get() == "en":
-        return get(f"{attr}_en", "") or get(attr, "")
-    return get(attr, "")
+    return name_in(obj, current_locale.get(), attr=attr)
 
 
 def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
