@@ -17,8 +17,8 @@ session, no query — so each route's ratio to it is what the route itself adds.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import asyncio
+import cProfile
 import os
 import re
 import sys

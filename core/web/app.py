@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 from litestar import Litestar
-from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
@@ -19,7 +18,7 @@ from core.catalog.registry import get_catalog
 from core.catalog.versions import sync_versions
 from core.plugins import await_me_maybe, collect, get_plugin_manager
 from core.settings import Settings, get_settings
-from core.web.compression import MediaAwareCompression
+from core.web.compression import compression_config
 from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import access_policy
 from core.web.locale import locale_middleware
@@ -84,9 +83,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             # (double submit, see core.web.guards.access_policy).
             exclude=["^/api/", *STATIC_PATHS],
         ),
-        compression_config=CompressionConfig(
-            backend="gzip", minimum_size=512, middleware_class=MediaAwareCompression
-        ),
+        compression_config=compression_config(),  # br, else gzip (core.web.compression)
         openapi_config=OpenAPIConfig(
             title="Tongban API", version="1.0.0", path="/api/docs", create_examples=False
         ),
