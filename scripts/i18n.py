@@ -6,20 +6,23 @@ its own files, so modules and plugins translate independently. At run time
 they are merged (see ``core.i18n``).
 
     python scripts/i18n.py update [PACKAGE…]   # re-extract and merge into each zh_CN .po
-    python scripts/i18n.py check               # list msgids without Chinese (exit 1 if any)
+    python scripts/i18n.py check [PACKAGE…]    # msgids without Chinese, fuzzy entries, broken
+                                               # placeholders (exit 1 if any)
+
+The checks are those ``tongban plugins check`` runs on an installed plugin's
+catalogue (``core.i18n_check``), so a plugin from outside the repo is held to
+the same rules.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from core.i18n_check import MAPPING_CFG, check_package
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "scripts" / "babel.cfg"
 
 
 def packages() -> list[Path]:
@@ -48,10 +51,19 @@ def _babel(*args: str) -> None:
 
 
 def extract(package: Path, output: Path) -> None:
+    config = output.with_name("babel.cfg")  # the extraction rules the checks use too
+    config.write_text(MAPPING_CFG, encoding="utf-8")
+    try:
+        _extract(package, output, config)
+    finally:
+        config.unlink()
+
+
+def _extract(package: Path, output: Path, config: Path) -> None:
     _babel(
         "extract",
         "-F",
-        str(CONFIG),
+        str(config),
         "-k",
         "N_",
         "--no-location",
@@ -86,23 +98,10 @@ def update(package: Path) -> None:
         _babel("init", "-i", str(pot), "-o", str(po), "-l", "zh_CN")
 
 
-def untranslated(package: Path) -> list[str]:
-    with tempfile.TemporaryDirectory() as tmp:
-        pot = Path(tmp) / "messages.pot"
-        extract(package, pot)
-        with pot.open("rb") as fh:
-            template = read_po(fh)
-    po = po_path(package)
-    catalog = read_po(po.open("rb"), locale="zh_CN") if po.exists() else None
-    missing = []
-    for message in template:
-        if not message.id:
-            continue
-        found = catalog.get(message.id) if catalog else None
-        strings = found.string if found else None
-        if not strings or (isinstance(strings, tuple) and not all(strings)):
-            missing.append(message.id if isinstance(message.id, str) else message.id[0])
-    return missing
+def problems(package: Path) -> list[str]:
+    """What is wrong with the package's catalogues, one line each."""
+    files = [ROOT / p for p in sources(package)]
+    return [str(f) for f in check_package(package / "locale", files, relative_to=ROOT)]
 
 
 def main(argv: list[str]) -> int:
@@ -112,10 +111,10 @@ def main(argv: list[str]) -> int:
         for package in chosen:
             update(package)
         return 0
-    gaps = [(p, m) for p in chosen for m in untranslated(p)]
-    for package, msgid in gaps:
-        print(f"{package.relative_to(ROOT)}: untranslated: {msgid}")
-    return 1 if gaps else 0
+    found = [line for package in chosen for line in problems(package)]
+    for line in found:
+        print(line)
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

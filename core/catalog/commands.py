@@ -45,18 +45,21 @@ def list_plugins() -> None:
 def check(name: str | None) -> None:
     """Check the declarations of every plugin (or NAME's); print every problem with where it is."""
     from core.catalog.contract import check_plugins
+    from core.cli import cli_locale
+    from core.i18n_check import say
 
     result = check_plugins()
+    locale = cli_locale()
     known = {info.name for info in result.plugins} | {p.plugin for p in result.problems}
     if name and name not in known:
         click.echo(f"no plugin named {name!r} is installed (entry point group tongban.plugins)")
         sys.exit(2)
     problems = result.for_plugin(name) if name else result.problems
     for problem in problems:
-        click.echo(f"{problem.plugin}: {problem.where}: {problem.message}")
+        click.echo(f"{problem.plugin}: {problem.where}: {say(problem.message, locale)}")
     warnings = _warnings(result, name)
     for warning in warnings:
-        click.echo(f"{warning.plugin}: {warning.where}: warning: {warning.message}")
+        click.echo(f"{warning.plugin}: {warning.where}: warning: {say(warning.message, locale)}")
     checked = [name] if name else [info.name for info in result.plugins if not info.builtin]
     if warnings:
         click.echo(f"{len(warnings)} warning(s) (they do not stop Tongban)")

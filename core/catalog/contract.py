@@ -116,6 +116,31 @@ def _folder_problems(plugin: str, entry: Any) -> list[str]:
     return [] if folder.is_dir() else [f"folder {str(folder)!r} does not exist"]
 
 
+def _check_translations(
+    pm: pluggy.PluginManager, names: set[str], problems: list[Problem], warnings: list[Problem]
+) -> None:
+    """The catalogues of the plugins ``names`` (the core's own are checked by
+    ``scripts/i18n.py check``): broken placeholders and unreadable or missing .po
+    files are problems, messages without Chinese and fuzzy entries warnings."""
+    from core.i18n_check import ERROR, check_package
+
+    for plugin, entry in _entries(pm, "tongban_locale_dirs", []):
+        try:
+            folder = Path(entry)
+        except TypeError:
+            continue  # reported by _check_web
+        if plugin not in names or not folder.is_dir():
+            continue
+        try:
+            findings = check_package(folder)
+        except Exception as exc:  # noqa: BLE001 - e.g. a source Babel cannot tokenize
+            problems.append(Problem(plugin, "tongban_locale_dirs", f"cannot check: {exc!r}"))
+            continue
+        for finding in findings:
+            found = Problem(plugin, finding.where, finding.message)
+            (problems if finding.severity == ERROR else warnings).append(found)
+
+
 def _check_modules(pm: pluggy.PluginManager, problems: list[Problem]) -> None:
     for plugin, path in _entries(pm, "tongban_piccolo_apps", problems):
         try:
@@ -161,6 +186,7 @@ def check_plugins() -> CheckResult:
         for code, item in catalog.items.items()
         for message in missing_english(item)
     ]
+    _check_translations(pm, {i.name for i in infos if not i.builtin}, problems, warnings)
     return CheckResult(
         plugins=infos,
         problems=problems,
