@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 
 import click
@@ -172,6 +173,13 @@ def serve(
         from core.ops.metrics_dir import prepare_multiprocess_metrics
 
         prepare_multiprocess_metrics(settings.var_dir)
+    # One process (no supervisor): uvicorn finishes a graceful shutdown by restoring the
+    # SIGTERM handler it found and re-raising the signal for it (uvicorn's "cooperative
+    # signal handling"). Python's default handler lets the signal kill the process
+    # (exit code -15), which systemd logs as a failure on every stop: the handler it
+    # finds here ends the process with exit code 0 instead. The supervisor of
+    # --workers N handles its signals itself and already exits 0.
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         "core.web.app:app_from_env",
         factory=True,
@@ -210,6 +218,11 @@ def worker(threads: int, json_logs: bool | None, log_level: str) -> None:
         click.echo("TONGBAN_BROKER_URL is not set: `tongban serve` runs jobs in-process.", err=True)
         sys.exit(2)
     run_worker(threads)
+
+
+def _stopped(signum, frame) -> None:
+    """SIGTERM, once uvicorn has shut down gracefully (or before it started): exit 0."""
+    sys.exit(0)
 
 
 def _print_demo_accounts(settings, host, port) -> None:

@@ -16,6 +16,10 @@ Environment variables (all optional):
                             unset means the broker's Redis if it is one, else files
 - ``TONGBAN_SECRET_KEY``    signs sessions and CSRF tokens
 - ``TONGBAN_DATA_KEY``      encrypts personal data at rest (urlsafe base64, 32 bytes)
+- ``TONGBAN_WORKER_PREFETCH``        messages a ``tongban worker`` takes ahead from the job
+                                     queue (default: 2 per ``--threads``, Dramatiq's)
+- ``TONGBAN_WORKER_DELAY_PREFETCH``  delayed messages (retries waiting their turn) a
+                                     ``tongban worker`` holds at once (default 100)
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ class Settings:
     demo: bool = False
     site: dict[str, Any] = field(default_factory=dict)
     session_url: str | None = None  # see core.web.sessions.shared_store
+    # `tongban worker`'s Dramatiq prefetch (see core.jobs.standalone.make_worker): None is
+    # Dramatiq's 2 per thread for the job queue.
+    worker_prefetch: int | None = None
+    worker_delay_prefetch: int = 100
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,8 +85,28 @@ def _persistent_secret(var_dir: Path, name: str, make: callable) -> str:
     return value
 
 
+def _count(env: dict[str, str], name: str, default: int | None) -> int | None:
+    """A whole number of at least 1 from ``env[name]``; unset or empty gives ``default``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise SystemExit(
+            f"Tongban: {name} 须为 1 至 65535 的整数，而不是 {raw!r}"
+            f" / {name} must be a whole number from 1 to 65535, not {raw!r}"
+        )
+    return value
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
+    # Read first: a bad value stops start-up before anything is made.
+    worker_prefetch = _count(env, "TONGBAN_WORKER_PREFETCH", None)
+    worker_delay_prefetch = _count(env, "TONGBAN_WORKER_DELAY_PREFETCH", 100)
     site_name = env.get("TONGBAN_SITE", "demo")
     sites_dir = Path(env.get("TONGBAN_SITES_DIR", REPO_SITES_DIR))
     site_dir = sites_dir / site_name
@@ -112,6 +140,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         demo=bool(meta.get("demo", False)),
         site=site,
         session_url=env.get("TONGBAN_SESSION_URL") or None,
+        worker_prefetch=worker_prefetch,
+        worker_delay_prefetch=worker_delay_prefetch,
     )
 
 

@@ -12,6 +12,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from tests.helpers import DEMO_PASSWORDS, ScratchSite, signature_png, tracking_code_in
 
@@ -47,9 +48,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(env, port) -> subprocess.Popen:
+def _start(env, port, *args) -> subprocess.Popen:
     process = subprocess.Popen(
-        [*TONGBAN, "serve", "--port", str(port)],
+        [*TONGBAN, "serve", "--port", str(port), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -142,3 +143,58 @@ async def test_several_app_processes_without_a_broker_are_refused(tmp_path):
     assert result.returncode == 2
     assert "several app processes need a broker: set TONGBAN_BROKER_URL" in result.stderr
     assert not (tmp_path / "var" / "tongban.sqlite3").exists()
+
+
+def _slow_login(base: str, port: int, sigterm) -> bytes:
+    """Log in as the agent with a request whose body arrives in two halves; ``sigterm``
+    runs between them, while the request is in flight. Returns the raw response."""
+    with httpx.Client(base_url=base) as client:
+        client.get("/login")
+        csrf = client.cookies["tongban_csrf"]
+    body = f"username=agent&password={DEMO_PASSWORDS['agent']}&_csrf_token={csrf}".encode()
+    head = (
+        "POST /login HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"Cookie: tongban_csrf={csrf}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(head + body[:10])
+        time.sleep(0.5)  # the app has the request and awaits the rest of its body
+        sigterm()
+        connection.sendall(body[10:])
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+    return response
+
+
+@pytest.mark.parametrize("workers", [[], ["--workers", "1"]], ids=["default", "workers-1"])
+async def test_one_process_stops_on_sigterm_with_exit_code_0(tmp_path, workers):
+    """systemd stops the unit with SIGTERM: the request in flight is answered, then
+    the process exits 0 (uvicorn alone would re-raise SIGTERM and die by it: -15)."""
+    async with ScratchSite(tmp_path / "var") as site:
+        port = _free_port()
+        process = await asyncio.to_thread(_start, site.env, port, *workers)
+
+        def sigterm():
+            process.terminate()
+            time.sleep(1)
+            assert process.poll() is None, "exited with a request in flight"
+
+        try:
+            response = await asyncio.to_thread(
+                _slow_login, f"http://127.0.0.1:{port}", port, sigterm
+            )
+            output, _ = await asyncio.to_thread(process.communicate, timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        # The agent's login went through: redirected, with a session cookie.
+        assert response.startswith(b"HTTP/1.1 302"), response[:500]
+        assert b"set-cookie: tongban_session=" in response.lower(), response[:1000]
+        assert process.returncode == 0, output[-3000:]
+        assert "Shutting down" in output
+        assert "Traceback" not in output, output[-3000:]
