@@ -11,13 +11,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.cases import bundles, issuing, queries, services
+from core.cases.lookups import guarded
 from core.cases.offers import offers_for
 from core.cases.queries import timeline
 from core.cases.status import BundleStatus, PublicStatus, public_status
 from core.errors import InvalidTrackingCodeError
 from core.i18n import gettext
 from core.tenancy.scope import Principal
-from core.web.errors import API_ERROR_RESPONSES, tongban_error
+from core.web.errors import API_ERROR_RESPONSES, API_THROTTLED_RESPONSES, tongban_error
 from core.web.guards import login_required, provide_principal
 from core.web.locale import current_locale
 
@@ -344,13 +345,13 @@ class StatusApi(Controller):
     tags = ["public"]
     exception_handlers = {InvalidTrackingCodeError: invalid_tracking_code}
 
-    @get("/{code:str}", responses=API_ERROR_RESPONSES)
+    @get("/{code:str}", responses=API_THROTTLED_RESPONSES)
     async def status(
-        self, code: FromPath[str], last4: FromQuery[str]
+        self, request: Request, code: FromPath[str], last4: FromQuery[str]
     ) -> StatusOut | BundleStatusOut:
         """Public: a case's (or a bundle's) status by tracking code and the last 4 of the
         applicant's ID or phone."""
-        found = await public_status(code[:40], last4[:8])
+        found = await guarded(request, code[:40], lambda c: public_status(c, last4[:8]))
         if isinstance(found, BundleStatus):
             return BundleStatusOut(
                 tracking_code=found.tracking_code,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from core.cases.errors import error_text
+from core.cases.lookups import guarded
 from core.cases.status import BundleStatus, public_status
 from core.errors import TongbanError
 from core.web.locale import current_locale
@@ -16,7 +17,9 @@ class PublicStatusController(Controller):
     path = "/status"
 
     @get("/", name="status")
-    async def status(self, code: FromQuery[str] = "", last4: FromQuery[str] = "") -> Template:
+    async def status(
+        self, request: Request, code: FromQuery[str] = "", last4: FromQuery[str] = ""
+    ) -> Template:
         context: dict = {
             "code": code[:40],
             "last4": last4[:4],
@@ -26,7 +29,7 @@ class PublicStatusController(Controller):
         }
         if code or last4:
             try:
-                found = await public_status(code[:40], last4[:8])
+                found = await guarded(request, code[:40], lambda c: public_status(c, last4[:8]))
             except TongbanError as exc:
                 context["error"] = error_text(exc, current_locale.get())
             else:

@@ -40,7 +40,7 @@ FILES = "files.tar.gz"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 # Rebuilt on start or meaningless elsewhere; never restored over a live site's.
-SKIP = {"sessions", "metrics", "setup.lock", "login_throttle"}
+SKIP = {"sessions", "metrics", "setup.lock", "login-throttle", "lookup-throttle"}
 
 
 class BackupError(Exception):

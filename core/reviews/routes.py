@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from core.cases import access as case_access
+from core.cases.lookups import guarded
 from core.catalog.versions import item_for_version
 from core.errors import ValidationFailed
 from core.reports import access as supervision
@@ -59,8 +60,10 @@ class PublicReviewController(Controller):
     path = "/reviews"
 
     @get("/rate", name="reviews.rate_form")
-    async def rate_form(self, code: FromQuery[str] = "", last4: FromQuery[str] = "") -> Template:
-        case = await public.case_by_code(code[:40], last4[:8])
+    async def rate_form(
+        self, request: Request, code: FromQuery[str] = "", last4: FromQuery[str] = ""
+    ) -> Template:
+        case = await guarded(request, code[:40], lambda c: public.case_by_code(c, last4[:8]))
         context = await _rate_context(case, code=code[:40], last4=last4[:4], action="/reviews/rate")
         return Template("reviews/rate.html", context=context)
 
@@ -69,7 +72,7 @@ class PublicReviewController(Controller):
         pairs = _pairs(await request.form())
         fields = dict(pairs)
         code, last4 = fields.get("code", "")[:40], fields.get("last4", "")[:8]
-        case = await public.case_by_code(code, last4)
+        case = await guarded(request, code, lambda c: public.case_by_code(c, last4))
         return await _submit(
             case, pairs, "status_page", code=code, last4=last4[:4], action="/reviews/rate"
         )

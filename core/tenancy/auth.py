@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -49,27 +50,52 @@ async def authenticate(username: str, password: str, *, demo_site: bool = True) 
     now = datetime.now(UTC)
     staff = await Staff.objects().where(Staff.username == username.strip()).first()
     if staff is None or not staff.active or staff.service:
-        verify_password(_DUMMY_HASH, password)
+        await _checked(_DUMMY_HASH, password)
         raise LoginRefused(WRONG)
     if staff.locked_until and staff.locked_until > now:
         raise LoginRefused(LOCKED)
-    if not verify_password(staff.password_hash, password):
-        failed = staff.failed_logins + 1
-        locked = now + LOCKOUT if failed >= MAX_FAILED_LOGINS else None
-        await Staff.update(
-            {Staff.failed_logins: 0 if locked else failed, Staff.locked_until: locked}
-        ).where(Staff.id == staff.id)
+    if staff.locked_until:  # the lockout is over: count afresh (once, however many ask)
+        await Staff.update({Staff.failed_logins: 0, Staff.locked_until: None}).where(
+            (Staff.id == staff.id) & (Staff.locked_until <= now)
+        )
+    # Each attempt takes its number before the (slow) check, in one statement: guesses
+    # sent all at once would otherwise each read the same count, and none would lock.
+    taken = (
+        await Staff.update({Staff.failed_logins: Staff.failed_logins + 1})
+        .where(
+            (Staff.id == staff.id)
+            & (Staff.failed_logins < MAX_FAILED_LOGINS)
+            & Staff.locked_until.is_null()
+        )
+        .returning(Staff.failed_logins)
+    )
+    if not taken:  # as many attempts as allowed are failed or still being checked
+        await _lock(staff.id, now)
+        raise LoginRefused(LOCKED)
+    if not await _checked(staff.password_hash, password):
+        if taken[0]["failed_logins"] >= MAX_FAILED_LOGINS:
+            await _lock(staff.id, now)
         raise LoginRefused(WRONG)
-    updates = {}
-    if staff.failed_logins or staff.locked_until:
-        updates.update({Staff.failed_logins: 0, Staff.locked_until: None})
+    updates = {Staff.failed_logins: 0, Staff.locked_until: None}
     if not demo_site and not staff.must_change_password and password in demo_passwords():
         updates[Staff.must_change_password] = True
     if _hasher.check_needs_rehash(staff.password_hash):
         updates[Staff.password_hash] = hash_password(password)
-    if updates:
-        await Staff.update(updates).where(Staff.id == staff.id)
+    await Staff.update(updates).where(Staff.id == staff.id)
     return staff.id, staff.auth_epoch
+
+
+async def _checked(password_hash: str, password: str) -> bool:
+    """:func:`verify_password` off the event loop: argon2 takes a good part of a second on
+    purpose, and every other request of the process would wait for it."""
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
+async def _lock(staff_id: int, now: datetime) -> None:
+    """Lock the account for :data:`LOCKOUT` (its count is reset when the lockout ends)."""
+    await Staff.update({Staff.locked_until: now + LOCKOUT}).where(
+        (Staff.id == staff_id) & Staff.locked_until.is_null()
+    )
 
 
 # The memberships of one staff member with their staff and unit columns, keyed as the

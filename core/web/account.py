@@ -8,7 +8,6 @@ account ends every other session. Failed logins lock the account (see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
@@ -16,7 +15,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.stores.base import Store
 
 from core.i18n import LOCALES, N_, gettext
 from core.settings import get_settings
@@ -28,6 +26,7 @@ from core.tenancy.scope import Principal
 from core.web.guards import ACCOUNT_ROUTE, login_required, provide_principal
 from core.web.locale import COOKIE, current_locale
 from core.web.sessions import rotate_session
+from core.web.throttle import LoginThrottle
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 THROTTLED = N_("Too many failed logins from your network. Try again in 15 minutes.")
@@ -38,35 +37,6 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
-
-
-@dataclass(frozen=True)
-class LoginThrottle:
-    """Failed logins per client address, in a store every app process shares.
-
-    The per-account lockout stops guessing one password; this stops one address
-    from trying many accounts. A success does not reset the count, so one valid
-    account buys an attacker no extra guesses.
-    """
-
-    store: Store
-    limit: int = 20
-    window: int = 15 * 60  # seconds, from the first failure
-
-    @staticmethod
-    def _key(address: str) -> str:
-        return "login-" + "".join(ch if ch.isalnum() else "-" for ch in address)[:80]
-
-    async def blocked(self, address: str) -> bool:
-        value = await self.store.get(self._key(address))
-        return value is not None and int(value) >= self.limit
-
-    async def failed(self, address: str) -> None:
-        key = self._key(address)
-        value = await self.store.get(key)
-        ttl = await self.store.expires_in(key) if value is not None else None
-        count = int(value) + 1 if value is not None else 1
-        await self.store.set(key, str(count), expires_in=ttl if ttl and ttl > 0 else self.window)
 
 
 def login_throttle(request: Request) -> LoginThrottle:
@@ -98,13 +68,13 @@ class AccountController(Controller):
         locale = current_locale.get()
         throttle = login_throttle(request)
         address = request.client.host if request.client else "unknown"
-        if await throttle.blocked(address):
+        if not await throttle.attempt(address):
             return _login_page(target, gettext(locale, THROTTLED), username, 429)
         try:
             staff_id, epoch = await authenticate(username, password, demo_site=get_settings().demo)
         except LoginRefused as refused:
-            await throttle.failed(address)
             return _login_page(target, gettext(locale, refused.reason), username, 400)
+        await throttle.succeeded(address)
         rotate_session(request)
         request.set_session({"staff_id": staff_id, "epoch": epoch})
         return Redirect(target)

@@ -105,6 +105,15 @@ API_ERROR_RESPONSES = {
         (422, "Refused: invalid or not possible here"),
     )
 }
+# A look-up guarded against guessing (core.cases.lookups) adds this one.
+API_THROTTLED_RESPONSES = {
+    **API_ERROR_RESPONSES,
+    429: ResponseSpec(
+        data_container=ApiError,
+        description="Too many wrong attempts for this code or from this address",
+        generate_examples=False,
+    ),
+}
 
 
 def wants_json(request: Request) -> bool:

@@ -11,6 +11,8 @@ enforces, for every route at once:
   token in ``x-csrftoken`` (double submit: header and cookie must match).
   The CSRF middleware skips ``/api/`` so that department systems with a
   bearer token need none: a browser cannot send that header cross-site.
+- an answer to a logged-in person (or an API token) is ``Cache-Control:
+  no-store`` unless its route set a policy of its own.
 
 Routes that any logged-in person needs whatever their state (log out, change
 password) say so with ``opt={ACCOUNT_ROUTE: True}``.
@@ -23,10 +25,11 @@ from urllib.parse import quote
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import PermissionDenied
 from core.i18n import N_
@@ -148,9 +151,24 @@ def access_policy(app: ASGIApp) -> ASGIApp:
             and not csrf_double_submit_ok(request)
         ):
             raise PermissionDeniedException("CSRF token verification failed")
-        await app(scope, receive, send)
+        await app(scope, receive, private_send(send) if principal is not None else send)
 
     return middleware
+
+
+def private_send(send: Send) -> Send:
+    """Mark an answer to a logged-in person ``no-store`` unless its route chose otherwise:
+    a shared proxy must not keep a resident's page, nor a village tablet's browser cache
+    it for whoever picks the tablet up after logging out."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableScopeHeaders.from_message(message)
+            if "cache-control" not in headers:
+                headers["cache-control"] = "no-store"
+        await send(message)
+
+    return wrapped
 
 
 async def _redirect(request: Request, send: Send, location: str) -> None:

@@ -15,7 +15,7 @@ from core.tenancy import tokens
 from core.tenancy.auth import authenticate, hash_password, verify_password
 from core.tenancy.passwords import problems as password_problems
 from core.tenancy.tables import Membership, Staff, Unit
-from core.web.account import LoginThrottle
+from core.web.throttle import LoginThrottle
 from tests.helpers import Browser
 from tests.tenancy.support import principal
 
