@@ -197,9 +197,19 @@ def check_plugins() -> CheckResult:
 
 
 def missing_english(item: Item) -> list[str]:
-    """The item's name, form fields and choices that have no English (``name_en``,
-    ``label_en``): an English-speaking user sees the Chinese instead."""
+    """The item's texts that have Chinese but no English — its name, form fields and
+    choices, materials' names, notes and conditions, the reason to come in, the result's
+    validity: an English-speaking user sees the Chinese instead."""
     found = [] if item.name_en.strip() else ["name_en: no English name"]
+    if item.visit_reason.strip() and not item.visit_reason_en.strip():
+        found.append("visit_reason_en: no English reason to come in")
+    if item.result and item.result.validity.strip() and not item.result.validity_en.strip():
+        found.append("result.validity_en: no English validity")
+    for index, m in enumerate(item.materials):
+        where = f"materials[{index}] ({m.code})"
+        for attr in ("name", "note", "condition"):
+            if getattr(m, attr).strip() and not getattr(m, f"{attr}_en").strip():
+                found.append(f"{where}.{attr}_en: no English {attr}")
 
     def walk(fields, prefix: str) -> None:
         for index, f in enumerate(fields):

@@ -34,10 +34,12 @@ class Material(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=
     name_en: str = ""
     required: bool = True
     condition: str = ""  # when not always required: the condition, in words
+    condition_en: str = ""
     form: MaterialForm = "original"
     copies: int = 1
     licence_type: str | None = None  # an e-licence of this type may stand in for it
     note: str = ""
+    note_en: str = ""
 
 
 class Fee(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -51,6 +53,7 @@ class Result(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=Tr
     name: str  # licence/certificate name
     name_en: str = ""
     validity: str = ""  # e.g. "长期" or "3 年"
+    validity_en: str = ""  # e.g. "Indefinite" or "3 years"
     licence_type: str | None = None  # issued into the e-licence library under this type
 
 
@@ -68,6 +71,7 @@ class Item(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True
     committed_days: int  # 承诺办结时限 (working days); 0 = on the spot
     visits: int  # 到现场次数
     visit_reason: str = ""  # why the resident must come, when visits > 0
+    visit_reason_en: str = ""
     proxy_allowed: bool = True  # an agent may file it for a resident
     online_allowed: bool = False  # a resident may file it online
     online_depth: int = 1  # 1 information … 4 fully online (全程网办)

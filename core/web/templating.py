@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
@@ -82,6 +83,15 @@ def fmt_number(value) -> str:
     return format_decimal(value, locale=babel_locale(current_locale.get()))
 
 
+def fmt_list(values, names=None) -> str:
+    """Names run together as the locale lists them (Babel's CLDR patterns): 村、乡镇和区县 ·
+    Village, Township, and District. With ``names`` (key → row with a name), each value is
+    a key, shown by its localized name."""
+    if names is not None:
+        values = [localized(names[v]) if v in names else v for v in values]
+    return format_list([str(v) for v in values], locale=babel_locale(current_locale.get()))
+
+
 def fmt_filesize(value: int | None) -> str:
     """A file size for people: 1.2 MB, 340 KB, in the locale's digits and separators."""
     if value is None:
@@ -137,6 +147,7 @@ def make_environment(template_dirs: list[Path]) -> Environment:
         datetime=fmt_datetime,
         money=fmt_money,
         number=fmt_number,
+        listing=fmt_list,
         localized=localized,
         filesize=fmt_filesize,
         domid=dom_id,

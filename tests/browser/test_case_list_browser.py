@@ -88,7 +88,7 @@ async def test_a_second_visit_takes_the_assets_from_the_cache(new_page, live_ser
     )
     await page.goto("/login")
     await page.wait_for_load_state("load")
-    assert len(fetched) == 2, fetched  # app.css and htmx, once
+    assert len(fetched) == 3, fetched  # app.css, htmx and forms.js, once
     fetched.clear()
     await page.goto("/status/")
     await page.goto("/guide/")

@@ -184,6 +184,10 @@ def test_check_names_a_hook_argument_the_spec_does_not_offer(tmp_path, on_path):
 def test_check_warns_of_missing_english_without_failing(tmp_path, on_path):
     pension = tomllib.loads(PENSION.read_text(encoding="utf-8"))
     chinese_only = pension | {"code": "990000000201", "name_en": ""}
+    form_material, hardship = chinese_only["materials"][1:3]
+    assert form_material["note_en"] and hardship["condition_en"]
+    form_material["note_en"] = hardship["condition_en"] = ""
+    chinese_only["result"]["validity_en"] = ""
     fields = chinese_only["form"]["fields"] = [
         {"name": "purpose", "type": "text", "label": "用途"},
         {
@@ -218,10 +222,15 @@ def test_check_warns_of_missing_english_without_failing(tmp_path, on_path):
         "no English label",
         "monolingual: item 990000000201: warning: form.fields[1] (kind).choices[1] (b)"
         ".label_en: no English label",
+        "monolingual: item 990000000201: warning: materials[1] (enrolment_form).note_en: "
+        "no English note",
+        "monolingual: item 990000000201: warning: materials[2] (hardship_proof).condition_en: "
+        "no English condition",
+        "monolingual: item 990000000201: warning: result.validity_en: no English validity",
     ]:
         assert line in lines, f"missing: {line}\n{result.output}"
     assert not any("choices[0]" in line or "fields[1] (kind).label_en" in line for line in lines)
-    assert "3 warning(s) (they do not stop Tongban)" in lines
+    assert "6 warning(s) (they do not stop Tongban)" in lines
     assert lines[-1] == "ok: monolingual"
 
 

@@ -35,6 +35,12 @@ def test_each_plugin_offers_at_least_four_complete_guides(name):
         assert all(f.legal_basis for f in item.fees), where
         assert all(f.label_en for f in item.form.fields), where
         assert all(s.name_en for s in item.workflow.steps), where
+        # What the agent reads beside a material, the guide's conditions, the reason to come
+        # in and the result's validity: in English too, or the English pages show Chinese.
+        assert all(m.note_en for m in item.materials if m.note), where
+        assert all(m.condition_en for m in item.materials if m.condition), where
+        assert item.visit_reason_en or not item.visit_reason, where
+        assert item.result.validity_en or not item.result.validity, where
 
 
 @pytest.mark.parametrize("name", PLUGINS)

@@ -33,8 +33,8 @@ def _max_age(cache_control: str) -> int:
 async def test_pages_link_hashed_assets_that_are_cached_for_a_year(browser):
     page = await browser.get("/login")
     assets = _linked(page.text)
-    assert len(assets) == 2, assets
-    for asset, plain in zip(assets, ("app.css", "vendor/htmx.min.js"), strict=True):
+    assert len(assets) == 3, assets
+    for asset, plain in zip(assets, ("app.css", "vendor/htmx.min.js", "forms.js"), strict=True):
         content = (STATIC / plain).read_bytes()
         digest = hashlib.sha256(content).hexdigest()[:10]
         assert asset == f"/static/{plain}?v={digest}"
