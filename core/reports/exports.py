@@ -11,13 +11,16 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.i18n import N_, gettext
+from core.reports.contribution import aware
 from core.reports.figures import Figures
 from core.reports.monthly import TownshipStatus
+from core.settings import get_settings
 
 STATE_LABELS = {
     "": N_("Not compiled"),
@@ -68,11 +71,14 @@ def table(statuses: list[TownshipStatus], period: date, locale: str) -> list[lis
             entry.unit["code"],
             _name(entry.unit, locale),
             t(STATE_LABELS.get(state, state)),
-            confirmed_at.strftime("%Y-%m-%d %H:%M") if confirmed_at else "",
+            _local(confirmed_at),
         ]
-        numbers = entry.figures or Figures()
-        total.merge(numbers)
-        row += [_value(getter(numbers)) for _, getter, _ in FIGURE_COLUMNS]
+        if entry.figures is None:
+            # Not compiled: no figures yet (as on the page), not a month of zeros.
+            row += ["" for _ in FIGURE_COLUMNS]
+        else:
+            total.merge(entry.figures)
+            row += [_value(getter(entry.figures)) for _, getter, _ in FIGURE_COLUMNS]
         rows.append(row)
     if len(statuses) > 1:
         rows.append(
@@ -80,6 +86,14 @@ def table(statuses: list[TownshipStatus], period: date, locale: str) -> list[lis
             + [_value(getter(total)) for _, getter, _ in FIGURE_COLUMNS]
         )
     return rows
+
+
+def _local(moment) -> str:
+    """A moment as the pages show it: in the site's time zone, not the database's UTC."""
+    if moment is None:
+        return ""
+    local = aware(moment).astimezone(ZoneInfo(get_settings().timezone))
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def _value(value):

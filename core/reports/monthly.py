@@ -53,11 +53,27 @@ def key_of(unit_id: int, period: date) -> str:
     return f"{unit_id}:{period:%Y-%m}"
 
 
+async def had_the_month(township: dict, period: date) -> bool:
+    """Whether a township has a report to give for the month ``period``.
+
+    An active one always does. A deactivated one does when it still had cases
+    that month — closed mid-month, its cases filed, handled or reviewed before
+    (or left open) are its month's figures, and nobody else reports them — and
+    not otherwise: a township closed before the month has nothing to report and
+    is never late with it.
+    """
+    if township["active"]:
+        return True
+    numbers = await figures.totals(township["path"], period, month_end(period))
+    return any(numbers.counts.values()) or bool(numbers.open_now or numbers.red_now)
+
+
 async def compile_month(period: date, *, now: datetime | None = None) -> int:
-    """Compile the month's report of every active township that has none yet; returns how many."""
+    """Compile the month's report of every township that had the month and has none yet;
+    returns how many."""
     townships = await (
-        Unit.select(Unit.id, Unit.path)
-        .where((Unit.kind == "township") & (Unit.active == True))  # noqa: E712
+        Unit.select(Unit.id, Unit.path, Unit.active)
+        .where(Unit.kind == "township")
         .order_by(Unit.id)
     )
     done = {
@@ -68,7 +84,7 @@ async def compile_month(period: date, *, now: datetime | None = None) -> int:
     }
     created = 0
     for township in townships:
-        if township["id"] in done:
+        if township["id"] in done or not await had_the_month(township, period):
             continue
         numbers = await figures.totals(township["path"], period, month_end(period))
         values = {
@@ -102,7 +118,8 @@ class TownshipStatus:
 
 
 async def status(unit: dict, period: date, today: date) -> list[TownshipStatus]:
-    """Every township in ``unit``'s subtree with its report for ``period`` (if compiled)."""
+    """Every township in ``unit``'s subtree that had the month (see :func:`had_the_month`),
+    with its report for ``period`` (if compiled)."""
     townships = [unit] if unit["kind"] == "township" else await access.townships_under(unit["path"])
     ids = [t["id"] for t in townships]
     reports = {}
@@ -117,6 +134,8 @@ async def status(unit: dict, period: date, today: date) -> list[TownshipStatus]:
     result = []
     for township in townships:
         report = reports.get(township["id"])
+        if report is None and not await had_the_month(township, period):
+            continue
         confirmed = bool(report and report["state"] == "confirmed")
         result.append(
             TownshipStatus(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.deadlines.calendar import DayOverride, WorkingCalendar, parse_overrides
@@ -176,6 +176,9 @@ def test_between_is_antisymmetric_and_spans_years(cal: WorkingCalendar) -> None:
     assert forward == sum(cal.is_working_day(d) for d in days(a + dt.timedelta(days=1), b))
 
 
+# No deadline: an example's first call builds a year's table from the holidays library,
+# which takes a few hundred milliseconds on a busy machine; correctness is what is tested.
+@settings(deadline=None)
 @given(
     start=st.dates(min_value=D(2001, 1, 1), max_value=D(2030, 12, 31)),
     n=st.integers(min_value=1, max_value=400),
