@@ -7,6 +7,7 @@ unless the environment names ``TONGBAN_DATABASE_URL`` and ``TONGBAN_BROKER_URL``
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 
@@ -104,6 +105,28 @@ async def new_browser(app):
 
     async def open_one() -> Browser:
         clients.append(_client(app))
+        return Browser(clients[-1])
+
+    yield open_one
+    for client in clients:
+        await client.aclose()
+
+
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+async def browser_at(app):
+    """``await browser_at()``: a browser from a client address of its own (or the one
+    given), so that tests of per-address throttling stay apart."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def open_one(address: str | None = None) -> Browser:
+        if address is None:
+            n = next(_addresses)
+            address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        clients.append(httpx.AsyncClient(transport=transport, base_url="http://testserver.local"))
         return Browser(clients[-1])
 
     yield open_one

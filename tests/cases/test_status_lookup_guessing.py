@@ -7,35 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import html
-import itertools
 
 import httpx
-import pytest
 
 from core.cases import lookups
 from core.reviews.tables import Review
 from tests.cases.world import SIMPLE
-from tests.helpers import Browser
 
-_addresses = itertools.count(10)
 CODE_LIMIT, _ = lookups.PER_CODE
 ADDRESS_LIMIT, _ = lookups.PER_ADDRESS
-
-
-@pytest.fixture
-async def browser_at(app):
-    """``await browser_at()``: a browser from a client address of its own."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def open_one(address: str | None = None) -> Browser:
-        address = address or f"10.88.0.{next(_addresses)}"
-        transport = httpx.ASGITransport(app=app, client=(address, 40000))
-        clients.append(httpx.AsyncClient(transport=transport, base_url="http://testserver.local"))
-        return Browser(clients[-1])
-
-    yield open_one
-    for client in clients:
-        await client.aclose()
 
 
 def wrong(person: dict) -> list[str]:

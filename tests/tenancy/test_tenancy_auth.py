@@ -3,10 +3,8 @@ password changes, CSRF on pages and on the API, bearer tokens, the auditor's rea
 
 from __future__ import annotations
 
-import itertools
 from functools import lru_cache
 
-import httpx
 import pytest
 from argon2 import PasswordHasher
 
@@ -16,27 +14,9 @@ from core.tenancy.auth import authenticate, hash_password, verify_password
 from core.tenancy.passwords import problems as password_problems
 from core.tenancy.tables import Membership, Staff, Unit
 from core.web.throttle import LoginThrottle
-from tests.helpers import Browser
 from tests.tenancy.support import principal
 
-_addresses = itertools.count(10)
 PASSWORD = "Yunan-clerk-2026"
-
-
-@pytest.fixture
-async def browser_at(app):
-    """Browsers from their own client address, so that throttling tests stay apart."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def open_one(address: str | None = None) -> Browser:
-        address = address or f"10.9.0.{next(_addresses)}"
-        transport = httpx.ASGITransport(app=app, client=(address, 40000))
-        clients.append(httpx.AsyncClient(transport=transport, base_url="http://testserver.local"))
-        return Browser(clients[-1])
-
-    yield open_one
-    for client in clients:
-        await client.aclose()
 
 
 @lru_cache(maxsize=4)
