@@ -543,7 +543,9 @@ def cpu_line(per: dict[str, float]) -> str:
     )
 
 
-async def login_all(users: list[User], parallel: int = 6) -> None:
+async def login_all(users: list[User], parallel: int = 4) -> None:
+    # All simulated agents share the demo account: an account counts at most
+    # MAX_FAILED_LOGINS attempts in flight at once (core.tenancy.auth), so stay below.
     gate = asyncio.Semaphore(parallel)
 
     async def one(user: User) -> None:

@@ -22,6 +22,7 @@ _DUMMY_HASH = _hasher.hash("tongban-dummy-password")
 
 WRONG = N_("Wrong username or password.")
 LOCKED = N_("Too many failed attempts. Try again in 15 minutes.")
+BUSY = N_("This account is being logged in to several times at once. Please try again in a moment.")
 
 
 def hash_password(password: str) -> str:
@@ -69,9 +70,10 @@ async def authenticate(username: str, password: str, *, demo_site: bool = True) 
         )
         .returning(Staff.failed_logins)
     )
-    if not taken:  # as many attempts as allowed are failed or still being checked
-        await _lock(staff.id, now)
-        raise LoginRefused(LOCKED)
+    if not taken:  # as many attempts as allowed are failed or still being checked: not
+        # locked for it (right passwords may be among them; the wrong ones lock when they
+        # fail), but not checked either, or a burst would get more guesses than the limit
+        raise LoginRefused(BUSY)
     if not await _checked(staff.password_hash, password):
         if taken[0]["failed_logins"] >= MAX_FAILED_LOGINS:
             await _lock(staff.id, now)
