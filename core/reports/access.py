@@ -10,7 +10,7 @@ township and its villages and nothing beside it:
 - **acting** (urging a red case, deciding an appeal): the same, without the
   read-only roles;
 - **confirming a township's monthly report**: a supervisor or admin whose
-  anchor is that township.
+  anchor is that township; for a closed township, one whose anchor is above it.
 """
 
 from __future__ import annotations
@@ -106,9 +106,20 @@ async def townships_under(path: str) -> list[dict]:
 
 
 def may_confirm(principal: Principal, township: dict) -> bool:
-    """A supervisor or admin of the township itself submits its monthly report."""
+    """A supervisor or admin of the township itself submits its monthly report.
+
+    A closed (deactivated) township has nobody left to do it — its staff lost
+    their places with it — so its last reports are confirmed from above, by a
+    supervisor or admin of a unit over it (the district), on its behalf.
+    """
+
+    def confirms(anchor: str) -> bool:
+        if township.get("active", True):
+            return anchor == township["path"]
+        return township["path"].startswith(anchor) and anchor != township["path"]
+
     return any(
-        m.anchor_path == township["path"] and (m.admin or m.role == SUPERVISOR_ROLE)
+        confirms(m.anchor_path) and (m.admin or m.role == SUPERVISOR_ROLE)
         for m in principal.writable_memberships
     )
 

@@ -1,7 +1,7 @@
-"""Small SVG charts drawn on the server: a trend line and horizontal bars.
+"""Small charts drawn on the server: a trend line (SVG) and horizontal bars (HTML).
 
-No JavaScript and no chart library: a chart is a few dozen SVG elements,
-readable by screen readers through its title and description, and every
+No JavaScript and no chart library: a chart is a few dozen elements,
+readable by screen readers through its title or its text, and every
 chart on a page has the same numbers in a table beside it. Labels are
 escaped; colours come from CSS classes (``app.css``) so they follow the
 site's style.
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH = 640
+TICK_EM = 13  # the font size of a chart's text in viewBox units (app.css: .line-chart)
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,11 @@ def line_chart(
         parts.append(
             f'<text class="tick" x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{_fmt(value)}</text>'
         )
-    every = max(1, math.ceil(n / 12))
+    # Every k-th label, so that no two overlap: a label is about 0.6 em per character.
+    widest = max((len(label) for label in labels), default=1) * TICK_EM * 0.6 + TICK_EM
+    every = max(1, math.ceil(n * widest / plot_w))
     for i, label in enumerate(labels):
-        if i % every == 0 or i == n - 1:
+        if (n - 1 - i) % every == 0:  # counted from the latest, which is always shown
             parts.append(
                 f'<text class="tick" x="{x(i):.1f}" y="{top + plot_h + 16}" '
                 f'text-anchor="middle">{escape(label)}</text>'
@@ -106,31 +109,26 @@ def bar_chart(
     value_format=_fmt,
     scale_max: float | None = None,
 ) -> Markup:
-    """Horizontal bars, one per ``(label, value)`` row, longest scale at ``scale_max``."""
-    label_w, right, bar_h, gap = 170, 60, 16, 6
-    height = max(1, len(rows)) * (bar_h + gap) + gap
+    """Horizontal bars, one per ``(label, value)`` row, longest scale at ``scale_max``.
+
+    HTML, not SVG: an SVG scales its text with its width, so in a narrow column
+    (two charts side by side on a tablet) the labels shrink to a few pixels, and
+    SVG text cannot wrap, so long labels had to be cut. Here the labels are page
+    text at the page's size that wrap onto a second line, and the bars are
+    widths in per cent of their track. The figure is a description list, so a
+    screen reader reads each label with its value.
+    """
     top_value = scale_max or nice_max(max((v for _, v in rows), default=0))
-    plot_w = WIDTH - label_w - right
     parts = [
-        f'<svg class="chart bar-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
+        f'<figure class="chart bar-chart {escape(css)}">'
+        f'<figcaption class="chart-title">{escape(title)}</figcaption><dl>'
     ]
-    for i, (label, value) in enumerate(rows):
-        yy = gap + i * (bar_h + gap)
-        width = 0 if top_value <= 0 else plot_w * min(value, top_value) / top_value
-        shown = value_format(value)
+    for label, value in rows:
+        share = 0 if top_value <= 0 else 100 * max(0, min(value, top_value)) / top_value
         parts.append(
-            f'<text class="label" x="{label_w - 6}" y="{yy + bar_h - 4}" text-anchor="end">'
-            f"{escape(_clip(label))}</text>"
-            f'<rect class="{escape(css)}" x="{label_w}" y="{yy}" width="{width:.1f}" '
-            f'height="{bar_h}"><title>{escape(label)}: {escape(shown)}</title></rect>'
-            f'<text class="value" x="{label_w + width + 4:.1f}" y="{yy + bar_h - 4}">'
-            f"{escape(shown)}</text>"
+            f'<div class="bar-row"><dt class="label">{escape(label)}</dt>'
+            f'<dd><span class="track"><span class="bar" style="width:{share:.1f}%"></span></span>'
+            f'<span class="value">{escape(value_format(value))}</span></dd></div>'
         )
-    parts.append("</svg>")
+    parts.append("</dl></figure>")
     return Markup("".join(parts))
-
-
-def _clip(label: str, limit: int = 14) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"

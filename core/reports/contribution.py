@@ -19,7 +19,11 @@ three cannot disagree about what a figure means:
 - **at most one visit** / **no visit**: the item version it was filed under
   needs ≤ 1 / 0 on-site visits (到现场次数);
 - **open now** / **red now**: a gauge, true while the case is open / while
-  its time-limit light is red and its clock runs (decided cases leave it);
+  its time-limit light is red and its clock runs (decided cases leave it).
+  A case is red too while one of its open steps is past the step's own limit
+  — a parallel branch late while the case as a whole is still in time: the
+  case is stalled there, the step was escalated, and the supervisor must find
+  it among the overdue. Counted once, however many of its steps are late;
 - **reviews**: every review not overturned on appeal, on the day it was given.
 
 **A lapse** (``lapse``: fees of a held result not paid by the pay-by day, the
@@ -186,10 +190,12 @@ def case_figures(
     calendar: WorkingCalendar,
     visits: int,
     reviews: tuple[ReviewFigures, ...] = (),
+    late_step: bool = False,
 ) -> CaseFigures:
     """The figures of a case row (``scope_path``, ``item_code``, ``channel``, ``state``,
     ``light``, ``submitted_at``, ``accepted_at``, ``decided_at``, ``outcome``,
-    ``limit_days``), its clock pauses and its item version's visits."""
+    ``limit_days``), its clock pauses and its item version's visits; ``late_step``: one
+    of its open steps has a red light of its own."""
     local = calendar.local_date
     submitted = aware(case["submitted_at"])
     accepted = aware(case["accepted_at"])
@@ -215,7 +221,7 @@ def case_figures(
         handling_days=handling_days,
         visits=visits,
         open=case["state"] in OPEN_STATES,
-        red=case["light"] == "red" and case["state"] in CLOCK_STATES,
+        red=(case["light"] == "red" or late_step) and case["state"] in CLOCK_STATES,
         reviews=tuple(sorted(reviews, key=lambda r: (r.day, r.overall))),
     )
 

@@ -21,7 +21,7 @@ import json
 from collections import defaultdict
 
 from core.cases import timing
-from core.cases.tables import Case, CasePause
+from core.cases.tables import Case, CasePause, Task
 from core.catalog.versions import item_for_version
 from core.db import transaction
 from core.deadlines.clock import Pause
@@ -130,6 +130,17 @@ async def reviews_of(case_ids: list[int], calendar) -> dict[int, tuple[ReviewFig
     return {case_id: tuple(reviews) for case_id, reviews in found.items()}
 
 
+async def late_steps_of(case_ids: list[int]) -> set[int]:
+    """Those of these cases with an open step (a parallel branch …) whose own light is red."""
+    if not case_ids:
+        return set()
+    wanted = set(case_ids)
+    rows = await Task.select(Task.case).where(
+        among(Task.case, case_ids) & (Task.state == "open") & (Task.light == "red")
+    )
+    return {row["case"] for row in rows if row["case"] in wanted}
+
+
 async def figures_for(cases: list[dict]) -> dict[int, CaseFigures]:
     """The figures of many case rows (selected with :data:`CASE_COLUMNS`) at once."""
     if not cases:
@@ -138,6 +149,7 @@ async def figures_for(cases: list[dict]) -> dict[int, CaseFigures]:
     ids = [c["id"] for c in cases]
     pauses = await pauses_of(ids)
     reviews = await reviews_of(ids, calendar)
+    late = await late_steps_of(ids)
     result = {}
     for case in cases:
         result[case["id"]] = case_figures(
@@ -146,6 +158,7 @@ async def figures_for(cases: list[dict]) -> dict[int, CaseFigures]:
             calendar=calendar,
             visits=await visits_of(case["item_version"]),
             reviews=reviews.get(case["id"], ()),
+            late_step=case["id"] in late,
         )
     return result
 

@@ -7,7 +7,6 @@ percentages, so the district can sum and sort without retyping.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from datetime import date
@@ -21,6 +20,7 @@ from core.reports.contribution import aware
 from core.reports.figures import Figures
 from core.reports.monthly import TownshipStatus
 from core.settings import get_settings
+from core.spreadsheets import csv_text, xlsx_append
 
 STATE_LABELS = {
     "": N_("Not compiled"),
@@ -103,10 +103,8 @@ def _value(value):
 
 
 def to_csv(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # Unit names are typed by admins: no cell may run as a formula (core.spreadsheets).
+    return ("\ufeff" + csv_text(rows)).encode("utf-8")
 
 
 def to_xlsx(rows: list[list], title: str) -> bytes:
@@ -114,7 +112,7 @@ def to_xlsx(rows: list[list], title: str) -> bytes:
     sheet = book.active
     sheet.title = title[:31]
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)  # texts as texts, never formulas (core.spreadsheets)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     first_figure = 6  # columns A-E are month, code, name, state, confirmed at

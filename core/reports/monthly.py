@@ -7,6 +7,12 @@ township's supervisor checks and confirms it — that is its submission to
 the district. The district sees which of its townships have not confirmed
 by the deadline (the 5th working day of the month unless
 ``[reports] confirm_by_working_day`` says otherwise) and exports the lot as CSV or XLSX.
+
+A township deactivated during a month it had cases in still gets that month's
+report, but nobody is left there to confirm it. It is never counted late (the
+deadline binds the township, which no longer exists); it is shown as a closed
+unit's report, and a supervisor of the district (or above) confirms it on its
+behalf — the district is where its figures are submitted anyway.
 """
 
 from __future__ import annotations
@@ -116,6 +122,16 @@ class TownshipStatus:
     def confirmed(self) -> bool:
         return bool(self.report and self.report["state"] == "confirmed")
 
+    @property
+    def closed(self) -> bool:
+        """The township was deactivated: the units above it confirm its report for it."""
+        return not self.unit["active"]
+
+    @property
+    def awaiting_district(self) -> bool:
+        """A closed township's compiled report that the district has yet to confirm."""
+        return self.closed and self.report is not None and not self.confirmed
+
 
 async def status(unit: dict, period: date, today: date) -> list[TownshipStatus]:
     """Every township in ``unit``'s subtree that had the month (see :func:`had_the_month`),
@@ -142,7 +158,9 @@ async def status(unit: dict, period: date, today: date) -> list[TownshipStatus]:
                 unit=township,
                 report=report,
                 figures=Figures.from_dict(report["figures"]) if report else None,
-                late=not confirmed and today > deadline,
+                # Late is the township's failing; a closed one cannot fail, nobody is left
+                # there to confirm. Its report waits for the district instead (awaiting_district).
+                late=not confirmed and today > deadline and township["active"],
             )
         )
     return result

@@ -19,7 +19,7 @@ from core.cases import notifications, timing
 from core.cases.flow import Ctx, record
 from core.cases.states import CLOCK_STATES
 from core.cases.tables import Case, CaseEvent, Task
-from core.cases.timing import case_clock, pauses_of
+from core.cases.timing import case_clock, pauses_of, task_clock
 from core.catalog.versions import item_for_version
 from core.db import transaction
 from core.deadlines.site_calendar import site_calendar
@@ -75,9 +75,15 @@ def _where(principal: Principal, unit: dict):
     return (
         visible
         & Case.id.is_in(red)
-        & (Case.light == "red")
+        & ((Case.light == "red") | Case.id.is_in(_late_step_cases()))
         & Case.state.is_in(sorted(CLOCK_STATES))
     )
+
+
+def _late_step_cases():
+    """Cases with an open step past its own limit (a late parallel branch): overdue too
+    (see :mod:`core.reports.contribution`), though the case's own clock may still run green."""
+    return Task.select(Task.case).where((Task.state == "open") & (Task.light == "red"))
 
 
 async def red_cases(
@@ -95,6 +101,7 @@ async def red_cases(
             Case.item_code,
             Case.state,
             Case.due_on,
+            Case.light,
             Case.accepted_at,
             Case.limit_days,
             Case.filed_unit.name,
@@ -114,8 +121,17 @@ async def red_cases(
     urges = await _urges(ids)
     result = []
     for row in rows:
+        due_on, late = row["due_on"], 0
         clock = case_clock(row, pauses.get(row["id"], []), calendar)
-        late = max(0, -clock.state(now).remaining_days) if clock else 0
+        if row["light"] == "red":  # the case itself is past its limit: its own lateness
+            late = max(0, -clock.state(now).remaining_days) if clock else 0
+        else:  # on the list for a late step (a parallel branch): the latest step's
+            for holder in holders.get(row["id"], []):
+                step = task_clock(holder, pauses.get(row["id"], []), calendar)
+                if holder["late"] and step is not None:
+                    step_late = max(0, -step.state(now).remaining_days)
+                    if step_late >= late:
+                        due_on, late = holder["due_on"], step_late
         count, last = urges.get(row["id"], (0, None))
         result.append(
             RedCase(
@@ -123,7 +139,7 @@ async def red_cases(
                 tracking_code=row["tracking_code"] or "",
                 item_code=row["item_code"],
                 state=row["state"],
-                due_on=row["due_on"],
+                due_on=due_on,
                 days_late=late,
                 filed_unit=row["filed_unit.name"],
                 filed_unit_en=row["filed_unit.name_en"] or "",
@@ -146,6 +162,10 @@ async def holders_of(case_ids: list[int]) -> dict[int, list[dict]]:
         Task.unit,
         Task.role,
         Task.step_id,
+        Task.light,
+        Task.days,
+        Task.due_on,
+        Task.created_at,
         Task.unit.name,
         Task.unit.name_en,
         Task.assignee,
@@ -162,6 +182,10 @@ async def holders_of(case_ids: list[int]) -> dict[int, list[dict]]:
                 "unit_name_en": row["unit.name_en"] or "",
                 "assignee": row["assignee"],
                 "assignee_name": row["assignee.display_name"] or "",
+                "late": row["light"] == "red",  # past the step's own limit
+                "days": row["days"],
+                "due_on": row["due_on"],
+                "created_at": row["created_at"],
             }
         )
     return found
@@ -200,10 +224,13 @@ async def urge(principal: Principal, case_id: int, message: str) -> dict:
     case = await case_access.visible_case(principal, case_id, write=True)
     if not access.covers(principal, case["scope_path"], write=True):
         raise PermissionDenied()
-    if case["light"] != "red" or case["state"] not in CLOCK_STATES:
-        raise NotOverdue()
-    unit_id = _supervising_unit(principal, case["scope_path"])
     holders = (await holders_of([case_id])).get(case_id, [])
+    late_step = any(h["late"] for h in holders)
+    if not (case["light"] == "red" or late_step) or case["state"] not in CLOCK_STATES:
+        raise NotOverdue()
+    if case["light"] != "red":
+        holders = [h for h in holders if h["late"]]  # urge the late branch, not the punctual
+    unit_id = _supervising_unit(principal, case["scope_path"])
     item = await item_for_version(case["item_version"])
     ctx = Ctx(principal=principal, case=case, item=item, now=timing.utcnow())
     async with transaction():
