@@ -10,7 +10,7 @@ committed or built. ``scripts/i18n.py`` extracts and checks them.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -87,6 +88,25 @@ class Localized:
         return self.zh
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A list of names for a param, run together as the render locale lists them
+    (``A、B和C``, ``A, B, and C``): each entry a plain string or a :class:`Localized`,
+    picked in that locale too. ``str()`` is the Chinese list."""
+
+    entries: tuple[str | Localized, ...]
+
+    def __init__(self, entries: Iterable[str | Localized]):
+        object.__setattr__(self, "entries", tuple(entries))
+
+    def in_locale(self, locale: str) -> str:
+        names = [e.in_locale(locale) if isinstance(e, Localized) else str(e) for e in self.entries]
+        return format_list(names, locale=babel_locale(locale)) if names else ""
+
+    def __str__(self) -> str:
+        return self.in_locale(DEFAULT_LOCALE)
+
+
 def name_in(row: object, locale: str, fallback: str = "", attr: str = "name") -> str:
     """``row``'s ``name`` (a mapping's key or an object's attribute) in ``locale``: the
     ``name_en`` in English when it has one, else the Chinese; ``fallback`` when neither."""
@@ -105,7 +125,8 @@ def gettext(locale: str, message: str, **params: object) -> str:
     if not params:
         return text
     return text % {
-        k: v.in_locale(locale) if isinstance(v, Localized) else v for k, v in params.items()
+        k: v.in_locale(locale) if isinstance(v, (Localized, Listing)) else v
+        for k, v in params.items()
     }
 
 

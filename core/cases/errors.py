@@ -54,14 +54,14 @@ class UnknownMaterial(TongbanError):
 class SupplementRepeated(TongbanError):
     status_code = 422
     message = N_(
-        "%(names)s were already requested once. Asking again needs a justification "
+        "Already requested once: %(names)s. Asking again needs a justification "
         "(for example: the copy handed in is illegible)."
     )
 
 
 class NotRequested(TongbanError):
     status_code = 422
-    message = N_("%(names)s were not requested in the supplement notice.")
+    message = N_("Not requested in the supplement notice: %(names)s.")
 
 
 class MaterialsStillMissing(TongbanError):

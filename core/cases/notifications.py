@@ -23,15 +23,16 @@ from collections.abc import Callable
 
 import msgspec
 
-from core.cases import access, timing
+from core.cases import access, supplement, timing
 from core.cases.declarations import OutgoingMessage
 from core.cases.tables import Notification
 from core.catalog.versions import item_for_version
-from core.i18n import LOCALES, N_, format_day, gettext
+from core.i18n import LOCALES, N_, Listing, Localized, format_day, gettext
 from core.jobs import outbox
 from core.plugins import await_me_maybe, get_plugin_manager
 from core.residents import crypto
 from core.settings import get_settings
+from core.tenancy.tables import Unit
 
 log = logging.getLogger("tongban.notify")
 
@@ -67,8 +68,11 @@ def _payload(event: dict) -> dict:
     return payload if isinstance(payload, dict) else msgspec.json.decode(payload)
 
 
-def _text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
-    """Subject and body of the message about ``event``, in ``locale``."""
+def _text(
+    case: dict, event: dict, item, locale: str, places: dict[str, Localized] | None = None
+) -> tuple[str, str]:
+    """Subject and body of the message about ``event``, in ``locale``; ``places`` names the
+    units an escalation's entries give by code."""
 
     def t(message: str, **params) -> str:
         return gettext(locale, message, **params)
@@ -84,7 +88,7 @@ def _text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
             N_("Your application “%(item)s” (%(code)s) was accepted. It is due by %(due)s."),
             item=name,
             code=code,
-            due=payload.get("due_on", ""),
+            due=format_day(payload["due_on"], locale) if payload.get("due_on") else "",
         )
     elif kind == "refuse":
         body = t(
@@ -93,6 +97,9 @@ def _text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
             code=code,
             reason=reason,
         )
+    elif kind == "request_supplement" and payload.get("materials"):
+        # The stored notice is in the site's language; the reader's is made from the same list.
+        body = supplement.notice_text(item, code, payload["materials"], reason, locale)
     elif kind == "request_supplement":
         body = payload.get("notice") or t(
             N_("Please hand in the materials listed for “%(item)s” (%(code)s)."),
@@ -146,7 +153,8 @@ def _text(case: dict, event: dict, item, locale: str) -> tuple[str, str]:
             code=code,
         )
     else:  # escalate
-        units = ", ".join(e.get("unit", "") for e in payload.get("escalations", []))
+        codes = [e.get("unit", "") for e in payload.get("escalations", [])]
+        units = Listing((places or {}).get(c, c) for c in codes)
         body = t(
             N_("Case %(code)s (“%(item)s”) is overdue at %(units)s and has been escalated to you."),
             code=code,
@@ -168,8 +176,9 @@ async def record_for_event(case: dict, event: dict) -> int:
         return 0
     locale = get_settings().default_locale
     item = await item_for_version(case["item_version"])
-    texts = in_every_locale(lambda lang: _text(case, event, item, lang))
-    subject, body = _text(case, event, item, locale)
+    places = await _unit_names(_payload(event).get("escalations", [])) if kind == "escalate" else {}
+    texts = in_every_locale(lambda lang: _text(case, event, item, lang, places))
+    subject, body = _text(case, event, item, locale, places)
     recipients: list[dict] = []
     if kind in APPLICANT_EVENTS:
         if case["resident"]:
@@ -182,6 +191,14 @@ async def record_for_event(case: dict, event: dict) -> int:
                 for person in await access.supervisors_at(entry["supervisor_unit"]):
                     recipients.append({"audience": "supervisor", "staff": person["staff.id"]})
     return await write(case, event, recipients, subject, body, locale, texts=texts)
+
+
+async def _unit_names(escalations: list[dict]) -> dict[str, Localized]:
+    codes = sorted({e["unit"] for e in escalations if e.get("unit")})
+    if not codes:
+        return {}
+    rows = await Unit.select(Unit.code, Unit.name, Unit.name_en).where(Unit.code.is_in(codes))
+    return {r["code"]: Localized(r["name"], r["name_en"]) for r in rows}
 
 
 def in_every_locale(text: Callable[[str], tuple[str, str]]) -> dict[str, dict[str, str]]:

@@ -24,7 +24,7 @@ from core.cases.errors import (
 from core.cases.labels import PROBLEM_LABELS
 from core.cases.tables import CaseEvent
 from core.catalog.items import Item
-from core.i18n import N_, gettext
+from core.i18n import N_, Listing, Localized, gettext
 from core.settings import get_settings
 
 PROBLEMS = ("missing", "defective")
@@ -58,6 +58,11 @@ def materials_from(item: Item, raw: Iterable) -> list[dict]:
     return list(chosen.values())
 
 
+def _names(materials: list[dict]) -> Listing:
+    """The materials' names, listed in the language the error is read in."""
+    return Listing(Localized(m["name"], m.get("name_en", "")) for m in materials)
+
+
 def _payload(row: dict) -> dict:
     payload = row["payload"]
     return payload if isinstance(payload, dict) else msgspec.json.decode(payload)
@@ -78,7 +83,7 @@ async def check_repeat(case_id: int, materials: list[dict], justification: str) 
     before = {m["code"] for request in await requests_of(case_id) for m in request["materials"]}
     repeated = [m for m in materials if m["code"] in before]
     if repeated and not justification.strip():
-        raise SupplementRepeated(names="、".join(m["name"] for m in repeated))
+        raise SupplementRepeated(names=_names(repeated))
     return [m["code"] for m in repeated]
 
 
@@ -96,16 +101,19 @@ def check_supplied(requested: list[dict], supplied: Iterable[str]) -> list[str]:
         return wanted
     extra = [c for c in codes if c not in wanted]
     if extra:
-        raise NotRequested(names="、".join(extra))
+        raise NotRequested(names=Listing(extra))  # codes nobody asked for: no names to give
     missing = [m for m in requested if m["code"] not in codes]
     if missing:
-        raise MaterialsStillMissing(names="、".join(m["name"] for m in missing))
+        raise MaterialsStillMissing(names=_names(missing))
     return wanted
 
 
-def notice_text(item: Item, tracking_code: str, materials: list[dict], reason: str) -> str:
-    """The notice as the applicant reads it, in the site's language."""
-    locale = get_settings().default_locale
+def notice_text(
+    item: Item, tracking_code: str, materials: list[dict], reason: str, locale: str | None = None
+) -> str:
+    """The notice as the applicant reads it, in ``locale`` (the signed notice: the site's
+    language; a message in an inbox: its reader's)."""
+    locale = locale or get_settings().default_locale
 
     def t(message: str, **params) -> str:
         return gettext(locale, message, **params)
@@ -120,7 +128,7 @@ def notice_text(item: Item, tracking_code: str, materials: list[dict], reason: s
         t(N_("Please hand in all of the following at once:")),
     ]
     for number, m in enumerate(materials, start=1):
-        name = (m["name_en"] or m["name"]) if english else m["name"]
+        name = (m.get("name_en") or m["name"]) if english else m["name"]
         line = f"{number}. {name} — {t(PROBLEM_LABELS[m['problem']])}"
         lines.append(f"{line}: {m['note']}" if m["note"] else line)
     if reason:

@@ -26,7 +26,12 @@ UPLOAD_LIMIT = verification.MAX_UPLOAD + 64 * 1024
 
 
 def outcome_context(outcome: verification.Outcome | None, error: str | None = None) -> dict:
-    return {"outcome": outcome, "error": error, "status_labels": verification.STATUS_LABELS}
+    return {
+        "outcome": outcome,
+        "error": error,
+        "status_labels": verification.STATUS_LABELS,
+        "kind_names": documents.KIND_NAMES,
+    }
 
 
 def _message(exc: TongbanError) -> str:

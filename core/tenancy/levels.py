@@ -15,7 +15,7 @@ import re
 from core.catalog.registry import get_catalog
 from core.db import transaction
 from core.errors import PermissionDenied
-from core.i18n import N_
+from core.i18n import N_, Listing, Localized
 from core.tenancy import audit, rules
 from core.tenancy.errors import LevelNotFound, Refused
 from core.tenancy.scope import Principal, require_write
@@ -124,20 +124,22 @@ async def set_unit_kinds(principal: Principal, key: str, unit_kinds: list[str]) 
     level = await _get(key)
     levels = await rules.load_levels()
     allowed = set(rules.allowed_kinds(levels[key], tuple(unit_kinds)))
-    stranded = await Unit.select(Unit.name, Unit.kind).where(
+    stranded = await Unit.select(Unit.name, Unit.name_en, Unit.kind).where(
         (Unit.level == key) & Unit.kind.not_in(sorted(allowed) or [""])
     )
     if stranded:
         kinds = sorted({r["kind"] for r in stranded})
+        declared = get_catalog().unit_kinds
         raise Refused(
             N_(
-                "Level “%(level)s” must keep allowing %(kinds)s: %(count)s units of these kinds "
-                "are at this level (for example %(examples)s). Move them or change their level first."
+                "Level “%(level)s” must keep allowing %(kinds)s: units of these kinds are at "
+                "this level (%(count)s, for example %(examples)s). Move them or change their "
+                "level first."
             ),
-            level=level["name"],
-            kinds=", ".join(kinds),
+            level=_name(level),
+            kinds=Listing(_name(declared.get(k), k) for k in kinds),
             count=len(stranded),
-            examples="、".join(r["name"] for r in stranded[:EXAMPLES]),
+            examples=_examples(stranded),
         )
     async with transaction():
         await LevelRow.update({LevelRow.unit_kinds: unit_kinds}).where(LevelRow.key == key)
@@ -154,21 +156,21 @@ async def remove_level(principal: Principal, key: str) -> None:
     """Remove a level no unit uses (active or not); deeper levels move one step up."""
     _require_site_admin(principal)
     level = await _get(key)
-    using = await Unit.select(Unit.name).where(Unit.level == key)
+    using = await Unit.select(Unit.name, Unit.name_en).where(Unit.level == key)
     if using:
         raise Refused(
             N_(
-                "Level “%(level)s” cannot be removed: %(count)s units are at this level "
-                "(for example %(examples)s). Change their level first."
+                "Level “%(level)s” cannot be removed: units are at this level "
+                "(%(count)s, for example %(examples)s). Change their level first."
             ),
-            level=level["name"],
+            level=_name(level),
             count=len(using),
-            examples="、".join(r["name"] for r in using[:EXAMPLES]),
+            examples=_examples(using),
         )
     if get_catalog().items and _used_by_items(key):
         raise Refused(
             N_("Level “%(level)s” cannot be removed: service items are delegated to it."),
-            level=level["name"],
+            level=_name(level),
         )
     async with transaction():
         await LevelRow.delete().where(LevelRow.key == key)
@@ -180,6 +182,18 @@ async def remove_level(principal: Principal, key: str) -> None:
         )
 
 
+def _name(row: object, fallback: str = "") -> Localized:
+    """A level's, unit's or unit kind's name in both languages (a row or a declaration)."""
+    if row is None:
+        return Localized(fallback)
+    get = row.get if isinstance(row, dict) else lambda key: getattr(row, key, "")
+    return Localized(get("name") or fallback, get("name_en") or "")
+
+
+def _examples(units: list[dict]) -> Listing:
+    return Listing(_name(unit) for unit in units[:EXAMPLES])
+
+
 def _used_by_items(key: str) -> bool:
     return any(key in getattr(item, "accept_levels", ()) for item in get_catalog().items.values())
 
@@ -187,7 +201,7 @@ def _used_by_items(key: str) -> bool:
 def _check_kinds(unit_kinds: list[str]) -> None:
     unknown = [k for k in unit_kinds if k not in get_catalog().unit_kinds]
     if unknown:
-        raise Refused(N_("Unknown unit kind: %(kinds)s"), kinds=", ".join(unknown))
+        raise Refused(N_("Unknown unit kind: %(kinds)s"), kinds=Listing(unknown))
 
 
 async def _get(key: str) -> dict:

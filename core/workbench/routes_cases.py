@@ -67,6 +67,7 @@ async def case_page_context(principal: Principal, case_id: int) -> dict:
         "outstanding": await services.outstanding(case),
         "may_speak": speaks_for_applicant(principal, case),
         "documents": await _documents(case_id),
+        "kind_names": _document_kinds(),
         "new_uploads": {},
         "labels_problem": PROBLEM_LABELS,
         "supply_errors": {},
@@ -87,6 +88,13 @@ async def _documents(case_id: int) -> list[dict]:
     from core.signing.documents import documents_of_case
 
     return await documents_of_case(case_id)
+
+
+def _document_kinds() -> dict[str, str]:
+    """What each kind of signed document is called (msgids), for readers of other languages."""
+    from core.signing.documents import KIND_NAMES
+
+    return KIND_NAMES
 
 
 async def _resident_summary(case: dict) -> dict | None:

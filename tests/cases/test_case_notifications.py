@@ -10,10 +10,11 @@ import pytest
 from core import hookimpl
 from core.cases.notifications import deliver
 from core.cases.sweep import run_sweep
-from core.cases.tables import Notification
+from core.cases.tables import CaseEvent, Notification, Task
 from core.jobs.actors import case_event
 from core.jobs.tables import OutboxMessage
 from core.plugins import get_plugin_manager
+from core.tenancy.tables import Unit
 from tests.cases.world import SIMPLE, local
 from tests.helpers import drain
 
@@ -135,3 +136,39 @@ async def test_supervisors_are_told_when_work_escalates_to_them(world, clock, jo
     )
     assert world.staff["t_sup"] in {r["staff"] for r in rows}
     assert all(case["tracking_code"] in r["body"] for r in rows)
+
+
+async def test_the_escalation_message_names_the_late_unit_in_each_language(world, clock, jobs):
+    clock.set(local(2026, 11, 2, 9))
+    case = await world.file(SIMPLE)
+    await world.act("t_clerk", case["id"], "accept")
+    task = (
+        await Task.select(Task.unit.code, Task.unit.name_en)
+        .where((Task.case == case["id"]) & (Task.state == "open"))
+        .first()
+    )
+    late_code, kept_en = task["unit.code"], task["unit.name_en"]
+    await Unit.update({Unit.name_en: "Test Office A"}).where(Unit.code == late_code)
+    try:
+        await run_sweep(local(2026, 11, 5, 8))  # the review step is overdue
+        await drain(jobs)
+    finally:
+        await Unit.update({Unit.name_en: kept_en}).where(Unit.code == late_code)
+    row = (
+        await Notification.select(Notification.texts, Notification.event_seq)
+        .where((Notification.case == case["id"]) & (Notification.audience == "supervisor"))
+        .output(load_json=True)
+        .first()
+    )
+    event = (
+        await CaseEvent.select(CaseEvent.payload)
+        .where((CaseEvent.case == case["id"]) & (CaseEvent.seq == row["event_seq"]))
+        .output(load_json=True)
+        .first()
+    )
+    assert [e["unit"] for e in event["payload"]["escalations"]] == [late_code]
+    late = await Unit.select(Unit.name).where(Unit.code == late_code).first()
+    # Named in the reader's language, not given by its code.
+    assert "is overdue at Test Office A and" in row["texts"]["en"]["body"]
+    assert f"在{late['name']}已超期" in row["texts"]["zh_CN"]["body"]
+    assert late_code not in row["texts"]["en"]["body"] + row["texts"]["zh_CN"]["body"]

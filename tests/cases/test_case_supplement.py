@@ -69,7 +69,8 @@ async def test_asking_again_for_the_same_material_needs_a_justification(world):
     await world.act("t_clerk", cid, "accept")
     with pytest.raises(SupplementRepeated) as refused:
         await world.act("t_rev_a", cid, "request_supplement", materials=["photo", "application"])
-    assert "照片" in error_text(refused.value, "zh_CN")
+    assert error_text(refused.value, "zh_CN").startswith("照片已")
+    assert error_text(refused.value, "en").startswith("Already requested once: Photo.")
     assert (await Case.select(Case.state).where(Case.id == cid).first())["state"] == "in_review"
     # A new material alone is fine; the repeated one with a justification too.
     await world.act(
@@ -87,14 +88,23 @@ async def test_asking_again_for_the_same_material_needs_a_justification(world):
 async def test_supply_must_bring_everything_requested(world):
     case = await world.file(SIMPLE)
     cid = case["id"]
-    await world.act("t_clerk", cid, "request_supplement", materials=["id_card", "application"])
-    with pytest.raises(MaterialsStillMissing):
-        await world.act("t_agent", cid, "supply", materials=["id_card"])
-    with pytest.raises(NotRequested):
-        await world.act("t_agent", cid, "supply", materials=["id_card", "application", "photo"])
+    await world.act(
+        "t_clerk", cid, "request_supplement", materials=["id_card", "application", "photo"]
+    )
+    with pytest.raises(MaterialsStillMissing) as still:
+        await world.act("t_agent", cid, "supply", materials=["photo"])
+    # Each reader sees the names in their language, listed as that language lists them.
+    assert "居民身份证和申请表" in error_text(still.value, "zh_CN")
+    assert "Still missing: ID card and Application form." in error_text(still.value, "en")
+    with pytest.raises(NotRequested) as extra:
+        await world.act(
+            "t_agent", cid, "supply", materials=["id_card", "application", "photo", "x", "y"]
+        )
+    assert error_text(extra.value, "en") == "Not requested in the supplement notice: x and y."
+    assert "x和y" in error_text(extra.value, "zh_CN")
     with pytest.raises(PermissionDenied):  # a department cannot speak for the applicant
         await world.act("t_sup", cid, "supply")
-    row = await world.act("t_agent", cid, "supply", materials=["application", "id_card"])
+    row = await world.act("t_agent", cid, "supply", materials=["application", "id_card", "photo"])
     assert row["state"] == "submitted"
 
 

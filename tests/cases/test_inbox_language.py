@@ -5,6 +5,7 @@ messages were stored in every language shows its stored text."""
 from __future__ import annotations
 
 import html
+import re
 
 from core.cases.tables import Notification
 from tests.cases.world import SIMPLE, local
@@ -61,3 +62,40 @@ async def test_the_agent_reads_each_message_in_their_language(world, clock, jobs
         if url == "/desk/":  # the desk shows the body too
             assert f"“Test item {SIMPLE}” ({code}) was accepted" in en
             assert "已受理。" not in en and "受理" in zh
+
+
+async def test_the_supplement_notice_and_the_due_day_read_in_the_readers_language(
+    world, clock, jobs, new_browser
+):
+    """The supplement message is the notice itself, made again in the reader's language
+    from the materials asked for (the stored notice is in the site's); a due day is
+    written as the reader's language writes a day."""
+    clock.set(local(2026, 11, 2, 9))
+    case = await world.file(SIMPLE)
+    code = case["tracking_code"]
+    await world.act(
+        "t_clerk",
+        case["id"],
+        "request_supplement",
+        materials=[
+            {"code": "id_card", "problem": "missing"},
+            {"code": "application", "problem": "defective", "note": "未签名"},
+        ],
+    )
+    await world.act("t_agent", case["id"], "supply")
+    await world.act("t_clerk", case["id"], "accept")
+    await drain(jobs)
+    await drain(jobs)
+
+    agent = await new_browser()
+    await agent.login("t_agent", PASSWORD)
+    zh = _inbox((await agent.get("/desk/")).text)
+    agent.client.cookies.set("lang", "en")
+    en = _inbox((await agent.get("/desk/")).text)
+    agent.client.cookies.delete("lang")
+    assert f"One-time supplement notice for “Test item {SIMPLE}” (tracking code {code})." in en
+    assert "1. ID card — missing" in en and "2. Application form — defective: 未签名" in en
+    assert "居民身份证" not in en and "一次性告知" not in en
+    assert "1. 居民身份证 — 缺少" in zh
+    assert re.search(r"was accepted\. It is due by [A-Z][a-z]{2} \d{1,2}, 2026\.", en), en
+    assert re.search(r"2026年\d{1,2}月\d{1,2}日", zh), zh

@@ -4,6 +4,7 @@ and every item's "five publics" — basis, materials, fees, time limits, procedu
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from core.catalog.guide import normalise, search
@@ -141,3 +142,24 @@ async def test_the_village_is_chosen_step_by_step_never_from_the_whole_city(brow
         "*赶水镇",
         "*麻柳村",
     ]
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("zh_CN", "不计入办理时限的特别程序：听证和公示"),
+        ("en", "Not counted in the time limit: Hearing and Public notice"),
+    ],
+)
+async def test_the_procedures_outside_the_time_limit_are_named_in_the_readers_language(
+    new_browser, monkeypatch, locale, expected
+):
+    item = get_catalog().items[PENSION]
+    suspending = msgspec.structs.replace(item, excluded_procedures=("hearing", "public_notice"))
+    monkeypatch.setitem(get_catalog().items, PENSION, suspending)
+    reader = await new_browser()
+    reader.client.cookies.set("lang", locale)
+    page = await reader.get(f"/guide/{PENSION}")
+    assert page.status_code == 200
+    assert expected in page.text
+    assert "public_notice" not in page.text

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from core.licences.tables import Licence, LicenceUse
+from core.signing.tables import Document
 
 from .flows import act, file_case, new_id_number, settle
 from .licence_plugins import PERMIT_ITEM, TRADE_ITEM
@@ -94,3 +95,53 @@ async def test_a_wrong_licence_is_refused_with_a_message_and_nothing_attached(
     assert not await LicenceUse.exists().where(LicenceUse.case == stranger_id)
     other = await open_browser("clerk2")  # another township
     assert (await other.get(f"/licences/case/{stranger_id}")).status_code == 404
+
+
+DOCUMENT_TITLES = {  # kind as an English reader is told it, and the document's own title
+    "Acceptance notice": "受理通知书",
+    "Decision notice": "办理决定书",
+    "E-licence": "测试经营许可证",
+}
+
+
+def shown_title(english: str, chinese: str) -> str:
+    return f'{english} <span class="muted" lang="zh-CN">{chinese}</span>'
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+async def test_each_signed_document_is_named_for_the_reader(holder, open_browser, locale) -> None:
+    """The documents are official Chinese documents; an English reader is also told what
+    each one is (on the case's list, the agent's case page and the verification page)."""
+    clerk, agent, visitor = (
+        await open_browser("clerk"),
+        await open_browser("agent"),
+        await open_browser(),
+    )
+    case_id = holder["permit"]["id"]
+    try:
+        for reader in (clerk, agent, visitor):
+            reader.client.cookies.set("lang", locale)
+        listed = (await clerk.get(f"/documents/case/{case_id}")).text
+        filed = (await agent.get(f"/workbench/cases/{case_id}")).text
+        for english, chinese in DOCUMENT_TITLES.items():
+            for html in (listed, filed):
+                if locale == "en":
+                    assert shown_title(english, chinese) in html
+                else:
+                    assert chinese in html and english not in html
+        licence = (
+            await Document.select(Document.verification_code)
+            .where((Document.case == case_id) & (Document.kind == "licence"))
+            .first()
+        )
+        verified = (
+            await visitor.get("/verify/", params={"code": licence["verification_code"]})
+        ).text
+        label = "Document" if locale == "en" else "文件"
+        document = re.search(rf"<dt>{label}</dt><dd>(.*?)</dd>", verified).group(1)
+        assert document == (
+            shown_title("E-licence", "测试经营许可证") if locale == "en" else "测试经营许可证"
+        ), document
+    finally:
+        for reader in (clerk, agent, visitor):
+            reader.client.cookies.delete("lang")

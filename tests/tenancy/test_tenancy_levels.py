@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.errors import PermissionDenied
@@ -13,6 +15,8 @@ from core.tenancy.tables import LevelRow
 from core.tenancy.treegen import to_csv
 from core.tenancy.units_import import import_units
 from tests.tenancy.support import QIJIANG, principal, unit
+
+CJK = re.compile(r"[\u3001\u4e00-\u9fff]")
 
 
 async def depths() -> list[str]:
@@ -67,7 +71,14 @@ async def test_a_city_admin_adds_a_tier_puts_units_on_it_and_removes_it_when_emp
     # Removing the tier now would orphan the area: refused, with the reason.
     with pytest.raises(Refused) as refused:
         await levels.remove_level(admin, "subdistrict")
-    assert refused.value.params["count"] == 1 and "东片区" in refused.value.params["examples"]
+    # Named in the reader's language: the unit's and the level's own names, not the Chinese.
+    assert refused.value.text("zh_CN") == (
+        "不能删除层级“片区”：该层级有 1 个单位（例如东片区）。请先修改这些单位的层级。"
+    )
+    assert refused.value.text("en") == (
+        "Level “Sub-district” cannot be removed: units are at this level "
+        "(1, for example East Area). Change their level first."
+    )
     area = await unit("509910900000")
     await units.change_level(admin, area["id"], "township")
     await levels.remove_level(admin, "subdistrict")
@@ -80,7 +91,14 @@ async def test_restricting_kinds_that_units_use_is_refused(catalogue):
     admin = await principal("admin")
     with pytest.raises(Refused) as refused:
         await levels.set_unit_kinds(admin, "township", ["township"])
-    assert "service_centre" in refused.value.params["kinds"]
+    english = refused.value.text("en")
+    assert english.startswith(
+        "Level “Township” must keep allowing Bank outlet, Public security bureau, "
+        "Service centre, and Tax bureau: units of these kinds are at this level ("
+    )
+    assert "Town Service Centre, and " in english and not CJK.search(english), english
+    chinese = refused.value.text("zh_CN")
+    assert "必须继续允许银行网点、" in chinese and "政务服务中心和税务局" in chinese, chinese
     assert (await load_levels())["township"].unit_kinds == ()
     # Marking every kind in use is fine, and undoing the mark too.
     in_use = ["township", "service_centre", "tax_office", "police_office", "bank_outlet", "window"]
