@@ -70,7 +70,9 @@ async def create_token(
         account = (
             await Staff.insert(
                 Staff(
-                    username=f"api:{secret[3:15]}",
+                    # Its own random name: no part of the secret beyond the prefix the
+                    # console shows is stored or printed anywhere.
+                    username=f"api:{secrets.token_hex(8)}",
                     display_name=name,
                     password_hash="",  # never matches: service accounts do not log in
                     service=True,

@@ -12,6 +12,7 @@ import csv
 import io
 
 from core.catalog.registry import get_catalog
+from core.spreadsheets import LINE_END, csv_cell
 from core.tenancy.units_import import COLUMNS
 
 # County-level offices: code suffix, kind, Chinese and English name.
@@ -155,7 +156,8 @@ def city_of_size(
 
 def to_csv(rows: list[dict[str, str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator=LINE_END)
     writer.writeheader()
-    writer.writerows(rows)
+    # As every CSV Tongban writes (core.spreadsheets): the importer reads it back as is.
+    writer.writerows({name: csv_cell(value) for name, value in row.items()} for row in rows)
     return buffer.getvalue()

@@ -15,13 +15,11 @@ they were.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from core.db import is_postgres, transaction
 from core.errors import PermissionDenied
 from core.i18n import N_
 from core.plugins import collect, get_plugin_manager
+from core.spreadsheets import csv_text
 from core.tenancy import audit, rules
 from core.tenancy.errors import Refused, UnitNotFound
 from core.tenancy.scope import (
@@ -367,23 +365,23 @@ async def export_csv(principal: Principal) -> str:
 
 
 def rows_to_csv(rows: list[dict]) -> str:
+    """Names are typed by admins: a cell a spreadsheet would run gets a ``'``, which the
+    importer takes off again (core.spreadsheets)."""
     rows = sorted(rows, key=lambda r: (r["path"].count("/"), r["path"]))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*COLUMNS, "active"])
-    for r in rows:
-        writer.writerow(
-            [
-                r["code"],
-                r["name"],
-                r["name_en"],
-                r["kind"],
-                r["level"],
-                parent_code_of(r["path"]),
-                "1" if r["active"] else "0",
-            ]
-        )
-    return buffer.getvalue()
+    header = [*COLUMNS, "active"]
+    body = (
+        [
+            r["code"],
+            r["name"],
+            r["name_en"],
+            r["kind"],
+            r["level"],
+            parent_code_of(r["path"]),
+            "1" if r["active"] else "0",
+        ]
+        for r in rows
+    )
+    return csv_text([header, *body])
 
 
 async def _code_taken(code: str) -> bool:

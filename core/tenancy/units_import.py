@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from core.db import transaction
 from core.i18n import N_, gettext
+from core.spreadsheets import csv_value
 from core.tenancy import audit, rules
 from core.tenancy.scope import Principal
 from core.tenancy.tables import Unit
@@ -96,7 +97,8 @@ def _parse(text: str, report: ImportReport) -> list[_Row]:
                     )
                 )
                 continue
-            values = {c: (record.get(c) or "").strip() for c in COLUMNS}
+            # An export's "'=…" cell (core.spreadsheets) reads back as the name it was.
+            values = {c: csv_value((record.get(c) or "").strip()) for c in COLUMNS}
             if not any(values.values()):
                 continue  # a blank line
             rows.append(_Row(line=reader.line_num, **values))

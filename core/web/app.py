@@ -22,7 +22,7 @@ from core.web.compression import compression_config
 from core.web.errors import EXCEPTION_HANDLERS
 from core.web.guards import access_policy
 from core.web.locale import locale_middleware
-from core.web.sessions import session_config, store_registry
+from core.web.sessions import https_site, session_config, store_registry
 from core.web.static import static_files_router
 from core.web.templating import make_environment
 
@@ -79,6 +79,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             cookie_name="tongban_csrf",
             header_name="x-csrftoken",
             cookie_samesite="lax",
+            # Pages put the token into forms and htmx's header themselves (csrf_token());
+            # no script reads the cookie, so none may (an injected one included).
+            cookie_httponly=True,
+            cookie_secure=https_site(settings),  # as the session's (core.web.sessions)
             # The API checks CSRF itself: bearer-token calls need none, cookie sessions do
             # (double submit, see core.web.guards.access_policy).
             exclude=["^/api/", *STATIC_PATHS],

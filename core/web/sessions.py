@@ -188,13 +188,28 @@ def store_registry(settings: Settings) -> StoreRegistry:
     )
 
 
+def https_site(settings: Settings) -> bool:
+    """The site is reached over HTTPS: its ``[site] public_url`` is an ``https://`` one.
+
+    Then every cookie is ``Secure``: the browser never sends it over plain HTTP — not on
+    the first ``http://`` request typed into a tablet before it has seen the site's HSTS
+    header, not to a network that fakes the site. That TLS ends at the proxy changes
+    nothing: it is the browser that decides. The embedded demo on ``http://127.0.0.1``
+    (or a site without ``public_url``) keeps cookies a plain-HTTP browser sends back.
+    """
+    url = str(settings.site.get("site", {}).get("public_url") or "")
+    return url.strip().lower().startswith("https://")
+
+
 def session_config(settings: Settings) -> RotatingSessionConfig:
     return RotatingSessionConfig(
         key="tongban_session",
         max_age=8 * 3600,  # a working day
-        httponly=True,
+        httponly=True,  # no script reads it
+        # Lax, not Strict: a link to a case opened from another application (a chat, a
+        # mail) must find the staff member logged in; cross-site POSTs carry no session.
         samesite="lax",
-        secure=False,  # the proxy terminates TLS; see deploy/
+        secure=https_site(settings),
         renew_on_access=True,
         store="sessions",
     )
