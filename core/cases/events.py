@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from core.cases.states import CLOCK_STATES
 from core.cases.tables import Case, CaseEvent
 from core.errors import TongbanError
 from core.i18n import N_
@@ -73,6 +74,10 @@ async def append_event(
         Case.updated_at: at,
         Case.state: to_state,
     }
+    if to_state not in CLOCK_STATES:
+        # A light says how a running clock stands: a case whose clock has stopped for
+        # good (decided, withdrawn, not accepted yet) shows none, not the last it had.
+        updates.update({Case.light: "", Case.light_changes_at: None})
     for column, value in (case_updates or {}).items():
         updates[getattr(Case, column)] = value
     changed = (
