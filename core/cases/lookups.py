@@ -19,7 +19,7 @@ from litestar import Request
 from core.cases.status import StatusNotFound, checked_code
 from core.errors import TongbanError
 from core.i18n import N_
-from core.web.throttle import Throttle
+from core.web.throttle import Throttle, client_address
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ async def guarded(request: Request, code_input: str, lookup: Callable[[str], Awa
     store = request.app.stores.get(STORE)
     by_code = Throttle(store, "code", *PER_CODE)
     by_address = Throttle(store, "address", *PER_ADDRESS)
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     if await by_code.blocked(code):
         raise CodeLookupsBlocked()
     if not await by_address.attempt(address):

@@ -26,7 +26,7 @@ from core.tenancy.scope import Principal
 from core.web.guards import ACCOUNT_ROUTE, login_required, provide_principal
 from core.web.locale import COOKIE, current_locale
 from core.web.sessions import rotate_session
-from core.web.throttle import LoginThrottle
+from core.web.throttle import LoginThrottle, client_address
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 THROTTLED = N_("Too many failed logins from your network. Try again in 15 minutes.")
@@ -67,7 +67,7 @@ class AccountController(Controller):
         target = safe_next(data.get("next"))
         locale = current_locale.get()
         throttle = login_throttle(request)
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request)
         if not await throttle.attempt(address):
             return _login_page(target, gettext(locale, THROTTLED), username, 429)
         try:

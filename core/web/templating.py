@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
@@ -24,7 +23,7 @@ from core.cases.labels import (
     STATE_LABELS,
 )
 from core.catalog.registry import get_catalog
-from core.i18n import babel_locale, name_in, translations_for
+from core.i18n import Listing, babel_locale, name_in, translations_for
 from core.settings import get_settings
 from core.web.locale import current_locale
 from core.web.static import static_url
@@ -89,7 +88,7 @@ def fmt_list(values, names=None) -> str:
     a key, shown by its localized name."""
     if names is not None:
         values = [localized(names[v]) if v in names else v for v in values]
-    return format_list([str(v) for v in values], locale=babel_locale(current_locale.get()))
+    return Listing(str(v) for v in values).in_locale(current_locale.get())
 
 
 def fmt_filesize(value: int | None) -> str:

@@ -30,6 +30,11 @@ def _counting() -> asyncio.Lock:
     return lock
 
 
+def client_address(request) -> str:
+    """Whom a per-address throttle counts: the client as the proxy reports it."""
+    return request.client.host if request.client else "unknown"
+
+
 @dataclass(frozen=True)
 class Throttle:
     """At most ``limit`` failures per key within ``window`` seconds of the first."""
